@@ -1,0 +1,1 @@
+"""Channels. An adapter only translates channel traffic into `bot.messages.InboundMessage` and replies back."""

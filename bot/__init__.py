@@ -1,0 +1,1 @@
+"""The application core: settings, the pipeline, conversation state, the case store, the HTTP app."""

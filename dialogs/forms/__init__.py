@@ -1,0 +1,1 @@
+"""Forms are declared slot lists with validators; `engine` interprets them."""

@@ -1,0 +1,130 @@
+"""Validators and prefills shared by forms: phone, community, name, keyword-mapped choices."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from dialogs.forms.spec import Prefill, SlotCheck, Validator
+from nlu.phones import check_phone
+from nlu.places import load_gazetteer
+from nlu.types import EntityKind, Understanding
+
+PHONE_PROBLEM = "请留一个能联系到您的电话,例如 13912345678 或香港号码 91234567。"
+COMMUNITY_PROBLEM = "没有找到这个社区。请再说一次社区名称(例如:莲花北社区),或说说您住在哪个街道、哪个小区。"
+NAME_PROBLEM = "称呼请用 1 到 20 个字,例如:王阿姨、陈先生。也可以回复「跳过」。"
+DESCRIPTION_PROBLEM = "请用一两句话说说具体情况,例如:老人腿脚不好,需要上门照护。"
+CHOICE_PROBLEM = "请回复数字选择。"
+
+
+def mask_phone(value: str) -> str:
+    digits = value.removeprefix("+86").removeprefix("+852")
+    if len(digits) <= 4:
+        return "****"
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else f"****{digits[-4:]}"
+
+
+def validate_phone(text: str, u: Understanding) -> SlotCheck:
+    candidate = _phone_text(u) or text
+    result = check_phone(candidate)
+    if result.valid and result.e164:
+        return SlotCheck.ok(result.e164)
+    reason = result.reason or "号码不对。"
+    return SlotCheck.bad(f"{reason.rstrip('。')}。{PHONE_PROBLEM}")
+
+
+def phone_in(u: Understanding) -> str | None:
+    """A valid phone number mentioned anywhere in the message."""
+    for entity in u.all(EntityKind.PHONE):
+        if entity.value:
+            return entity.text
+    return None
+
+
+def _phone_text(u: Understanding) -> str | None:
+    entity = u.first(EntityKind.PHONE)
+    return entity.text if entity is not None else None
+
+
+def validate_community(text: str, u: Understanding) -> SlotCheck:
+    """Exact gazetteer matches are accepted; fuzzy ones are confirmed; same-name communities are chosen."""
+    cleaned = text.strip()
+    if not cleaned:
+        return SlotCheck.bad(COMMUNITY_PROBLEM)
+    matches = [m for m in load_gazetteer().match(cleaned, limit=5) if m.level == "community"]
+    if not matches:
+        return SlotCheck.bad(COMMUNITY_PROBLEM)
+    exact = [m for m in matches if m.exact]
+    if len(exact) == 1:
+        return SlotCheck.ok(_place_label(exact[0]))
+    if len(exact) > 1:
+        return SlotCheck(options=tuple((_place_label(m), _place_label(m)) for m in exact[:5]))
+    best = matches[0]
+    return SlotCheck(confirm=_place_label(best))
+
+
+def _place_label(match: object) -> str:
+    district = getattr(match, "district", "") or ""
+    street = getattr(match, "street", "") or ""
+    name = getattr(match, "name", "")
+    return " ".join(p for p in (district, street, name) if p)
+
+
+def community_in(u: Understanding) -> str | None:
+    entity = u.first(EntityKind.COMMUNITY)
+    return entity.text if entity is not None else None
+
+
+_NAME_PREFIX = re.compile(r"^(我叫|我姓|叫我|我是|姓名|名字|称呼)[是::\s]*")
+
+
+def validate_name(text: str, u: Understanding) -> SlotCheck:
+    name = _NAME_PREFIX.sub("", text.strip()).strip(" ,,。.!!")
+    if not name or len(name) > 20 or any(ch.isdigit() for ch in name):
+        return SlotCheck.bad(NAME_PROBLEM)
+    return SlotCheck.ok(name)
+
+
+def validate_description(text: str, u: Understanding) -> SlotCheck:
+    cleaned = " ".join(text.split())
+    if len(cleaned) < 2:
+        return SlotCheck.bad(DESCRIPTION_PROBLEM)
+    return SlotCheck.ok(cleaned[:500])
+
+
+def keyword_choice(
+    table: dict[str, tuple[str, ...]], *, multi: bool = False, problem: str = CHOICE_PROBLEM
+) -> tuple[Validator, Prefill]:
+    """A validator and a prefill that map free text to choice values through keyword lists."""
+
+    def find(text: str) -> list[str]:
+        picked = [
+            value
+            for value, words in table.items()
+            if value in text.split(",") or any(w in text for w in words)
+        ]
+        return picked
+
+    def validate(text: str, u: Understanding) -> SlotCheck:
+        values = [v for v in text.split(",") if v in table] or find(u.normalized or text) or find(text)
+        if not values:
+            return SlotCheck.bad(problem)
+        return SlotCheck.ok(",".join(values if multi else values[:1]))
+
+    def prefill(u: Understanding) -> str | None:
+        values = find(u.normalized)
+        if not values:
+            return None
+        return ",".join(values if multi else values[:1])
+
+    return validate, prefill
+
+
+def labels_for(choices: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
+    """Show stored choice values with their Chinese labels in the summary."""
+    names = {value: label for label, value in choices}
+
+    def display(value: str) -> str:
+        return "、".join(names.get(v, v) for v in value.split(",") if v)
+
+    return display

@@ -1,0 +1,1 @@
+"""Policy knowledge from the source documents, with citations, and its retrieval."""

@@ -1,0 +1,1 @@
+"""Understanding residents' messages: normalisation, intents and entities."""

@@ -1,0 +1,118 @@
+"""Sparse text features for the embedded intent model: jieba words plus character 1-3 grams.
+
+Words carry meaning when jieba segments well; character n-grams survive mis-segmentation,
+typos the tables missed and leftover Cantonese, which matters for short Chinese messages.
+Digits are folded to 0 so that any phone number or case reference looks alike to the model.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import jieba
+import numpy as np
+import scipy.sparse as sp
+
+_DIGIT = re.compile(r"[0-9]")
+_SPACE = re.compile(r"\s+")
+_LENGTH_BUCKETS = (1, 2, 4, 7, 12, 20, 40)
+
+
+def _length_bucket(n: int) -> str:
+    for bound in _LENGTH_BUCKETS:
+        if n <= bound:
+            return f"len:<={bound}"
+    return f"len:>{_LENGTH_BUCKETS[-1]}"
+
+
+class Tokenizer:
+    """A private jieba tokenizer, so words other modules add to jieba's global one can't shift features."""
+
+    def __init__(self, extra_words: Iterable[str] = ()) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word in extra_words:
+            self._jieba.add_word(word)
+
+    def words(self, text: str) -> list[str]:
+        return [w for w in self._jieba.lcut(text) if not w.isspace()]
+
+
+class FeatureExtractor:
+    """Turns normalised text into feature names (`w:` words, `b:` word bigrams, `c:` char n-grams)."""
+
+    def __init__(self, tokenizer: Tokenizer, *, max_char_ngram: int = 3) -> None:
+        self._tokenizer = tokenizer
+        self._max_n = max_char_ngram
+
+    def features(self, normalized: str) -> list[str]:
+        text = _DIGIT.sub("0", normalized.lower())
+        compact = _SPACE.sub("", text)
+        feats: list[str] = [_length_bucket(len(compact))]
+        words = self._tokenizer.words(text)
+        feats.extend(f"w:{w}" for w in words)
+        feats.extend(f"b:{a}|{b}" for a, b in zip(words, words[1:], strict=False))
+        feats.extend(f"c:{ch}" for ch in compact)
+        # Boundary marks let "进度?" at the end differ from 进度 inside a longer sentence.
+        padded = f"^{compact}$"
+        for n in range(2, self._max_n + 1):
+            feats.extend(f"c:{padded[i : i + n]}" for i in range(len(padded) - n + 1))
+        return feats
+
+
+@dataclass(frozen=True, slots=True)
+class SparseRow:
+    """One document's non-zero feature indices and tf-idf weights (L2-normalised)."""
+
+    indices: np.ndarray
+    values: np.ndarray
+
+
+class TfidfVocabulary:
+    """Feature name -> column, with smoothed idf and sublinear tf, fitted on training documents."""
+
+    def __init__(self, index: Mapping[str, int], idf: np.ndarray) -> None:
+        self.index = dict(index)
+        self.idf = idf
+
+    @classmethod
+    def fit(cls, documents: Sequence[Sequence[str]]) -> TfidfVocabulary:
+        df: Counter[str] = Counter()
+        for doc in documents:
+            df.update(set(doc))
+        names = sorted(df)
+        index = {name: i for i, name in enumerate(names)}
+        n_docs = len(documents)
+        idf = np.array([math.log((1 + n_docs) / (1 + df[name])) + 1.0 for name in names])
+        return cls(index, idf)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def row(self, features: Sequence[str]) -> SparseRow:
+        counts: Counter[int] = Counter()
+        index = self.index
+        for name in features:
+            column = index.get(name)
+            if column is not None:
+                counts[column] += 1
+        if not counts:
+            return SparseRow(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(tf)) * self.idf[indices]
+        values /= np.linalg.norm(values)
+        return SparseRow(indices, values)
+
+    def matrix(self, documents: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        rows = [self.row(doc) for doc in documents]
+        indptr = np.cumsum([0, *(len(r.indices) for r in rows)])
+        indices = np.concatenate([r.indices for r in rows]) if rows else np.zeros(0, dtype=np.int64)
+        data = np.concatenate([r.values for r in rows]) if rows else np.zeros(0)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(self)))

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# rasa-train.sh — train the NLU-only Rasa model into nlu/rasa/models/ and record its cost.
+#
+# Usage:   scripts/rasa-train.sh                       # trains from nlu/data/nlu.yml
+#          RASA_NLU_DATA=/tmp/mini.yml scripts/rasa-train.sh   # another training file
+#
+# Needs scripts/rasa-setup.sh to have been run once. Runs offline. Writes
+#   nlu/rasa/models/nlu-zh.tar.gz       the model (replaced on every run)
+#   nlu/rasa/models/train_report.json   {"train_seconds", "peak_rss_mb", "model_size_mb",
+#                                        "rasa_version", "trained_at", ...}
+# Wall time and peak resident memory are those of the `rasa train nlu` process, measured
+# from the wrapper with getrusage(RUSAGE_CHILDREN) (the same figure `/usr/bin/time -v` prints).
+# The held-out nlu/data/test.yml is refused as training data.
+set -euo pipefail
+
+export RASA_TELEMETRY_ENABLED=false
+export TF_CPP_MIN_LOG_LEVEL=2
+# Rasa 3.6's pinned dependencies warn about their own deprecated APIs on every start.
+export PYTHONWARNINGS="ignore::DeprecationWarning"
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Rasa puts its training cache under the working directory by default; keep it in the
+# gitignored nlu/rasa/.rasa/ and disabled (size 0) so every train_seconds is a cold run.
+export RASA_CACHE_DIRECTORY="$REPO_ROOT/nlu/rasa/.rasa/cache"
+export RASA_MAX_CACHE_SIZE=0
+VENV="${RASA_VENV:-$REPO_ROOT/.rasa-venv}"
+CONFIG="$REPO_ROOT/nlu/rasa/config.yml"
+MODELS_DIR="$REPO_ROOT/nlu/rasa/models"
+MODEL_NAME="nlu-zh"
+NLU_DATA="${RASA_NLU_DATA:-$REPO_ROOT/nlu/data/nlu.yml}"
+
+if [[ ! -x "$VENV/bin/rasa" ]]; then
+    echo "rasa-train: no Rasa in $VENV — run scripts/rasa-setup.sh first" >&2
+    exit 1
+fi
+if [[ ! -f "$NLU_DATA" ]]; then
+    echo "rasa-train: training data $NLU_DATA not found" >&2
+    exit 1
+fi
+if [[ "$(basename "$NLU_DATA")" == "test.yml" ]]; then
+    echo "rasa-train: $NLU_DATA is the held-out test set; train on nlu.yml" >&2
+    exit 1
+fi
+
+mkdir -p "$MODELS_DIR"
+# The server loads the newest archive in the folder: drop older ones so it cannot pick a stale model.
+find "$MODELS_DIR" -maxdepth 1 -name '*.tar.gz' -delete
+
+cd "$REPO_ROOT"
+"$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$NLU_DATA" "$MODELS_DIR" "$MODEL_NAME" <<'PY'
+"""Run `rasa train nlu`, then write train_report.json next to the model."""
+import datetime
+import importlib.metadata
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+rasa, config, nlu_data, models_dir, model_name = sys.argv[1:6]
+command = [
+    rasa, "train", "nlu",
+    "--config", config,
+    "--nlu", nlu_data,
+    "--out", models_dir,
+    "--fixed-model-name", model_name,
+]
+started = time.monotonic()
+completed = subprocess.run(command, check=False)
+seconds = time.monotonic() - started
+if completed.returncode != 0:
+    sys.exit(f"rasa-train: `rasa train nlu` failed with exit code {completed.returncode}")
+
+model = Path(models_dir) / f"{model_name}.tar.gz"
+if not model.is_file():
+    sys.exit(f"rasa-train: training finished but {model} is missing")
+# ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN covers the rasa process we waited for.
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+report = {
+    "train_seconds": round(seconds, 1),
+    "peak_rss_mb": round(peak_kib / 1024, 1),
+    "model_size_mb": round(model.stat().st_size / (1024 * 1024), 2),
+    "rasa_version": importlib.metadata.version("rasa"),
+    "trained_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    "model_file": model.name,
+    "nlu_data": (
+        os.path.relpath(nlu_data)
+        if Path(nlu_data).resolve().is_relative_to(Path.cwd())
+        else str(Path(nlu_data).resolve())
+    ),
+    "cpu_count": float(os.cpu_count() or 0),
+}
+report_path = Path(models_dir) / "train_report.json"
+report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+print(f"rasa-train: {model} trained in {report['train_seconds']} s, peak RSS {report['peak_rss_mb']} MB, "
+      f"{report['model_size_mb']} MB; report in {report_path}")
+PY

@@ -1,0 +1,392 @@
+"""Tests for the HTTP client of the Rasa backend, against a fake Rasa server on 127.0.0.1.
+
+The fake server replays answers recorded from a real `rasa run` (Rasa 3.6.21, see
+tests/nlu/fixtures/), so these tests need neither Rasa nor TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from nlu.rasa_backend import (
+    RasaIntentModel,
+    RasaUnavailable,
+    entities_from_payload,
+    ranking_from_payload,
+    rasa_training_report,
+)
+from nlu.types import Entity, EntityKind, Intent, IntentScore
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RECORDED = json.loads((FIXTURES / "rasa_parse_response.json").read_text(encoding="utf-8"))
+RECORDED_FALLBACK = json.loads((FIXTURES / "rasa_parse_fallback_response.json").read_text(encoding="utf-8"))
+KNOWN_INTENTS = {intent.value for intent in Intent}
+
+
+@dataclass
+class FakeRasa:
+    """A stand-in for `rasa run --enable-api`; the first path segment picks its behaviour."""
+
+    url: str
+    requests: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
+    release_slow: threading.Event = field(default_factory=threading.Event)
+
+    def at(self, behaviour: str) -> str:
+        return f"{self.url}/{behaviour}"
+
+
+def _make_handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        # HTTP/1.1 keeps connections open, so connection reuse by the client is observable.
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep pytest output clean."""
+
+        def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            request = json.loads(self.rfile.read(length) or b"{}")
+            fake.requests.append((self.path, request, self.client_address[1]))
+            behaviour, _, rest = self.path.lstrip("/").partition("/")
+            if rest != "model/parse":
+                self._send(404, b'{"status": "failure"}')
+                return
+            if behaviour == "ok":
+                self._send(200, json.dumps(RECORDED, ensure_ascii=False).encode("utf-8"))
+            elif behaviour == "fallback":
+                self._send(200, json.dumps(RECORDED_FALLBACK, ensure_ascii=False).encode("utf-8"))
+            elif behaviour == "error500":
+                self._send(500, b'{"version": "3.6.21", "status": "failure", "reason": "ParsingError"}')
+            elif behaviour == "malformed":
+                self._send(200, b'{"intent": {"name": "greet", "confid')
+            elif behaviour == "html":
+                self._send(200, "<html>网关错误</html>".encode(), "text/html")
+            elif behaviour == "array":
+                self._send(200, b"[]")
+            elif behaviour == "slow":
+                # Holds the answer until the test is over; the client must give up first.
+                fake.release_slow.wait(timeout=10)
+                self._send(200, json.dumps(RECORDED).encode("utf-8"))
+            else:
+                self._send(404, b'{"status": "failure"}')
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def fake_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa(url="")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    fake.release_slow.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: bound, then released."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --- the recorded real answer -------------------------------------------------------------
+
+
+def test_predict_replays_recorded_rasa_answer(fake_rasa: FakeRasa) -> None:
+    with RasaIntentModel(fake_rasa.at("ok")) as model:
+        ranking = model.predict(RECORDED["text"])
+
+    assert ranking[0] == IntentScore("request_help", RECORDED["intent"]["confidence"])
+    assert len(ranking) == len(RECORDED["intent_ranking"])
+    assert [s.confidence for s in ranking] == sorted((s.confidence for s in ranking), reverse=True)
+    assert {s.name for s in ranking} <= KNOWN_INTENTS
+    path, body, _ = fake_rasa.requests[-1]
+    assert path.endswith("/model/parse")
+    assert body == {"text": RECORDED["text"]}
+
+
+def test_parse_entities_maps_recorded_synonym_entity(fake_rasa: FakeRasa) -> None:
+    with RasaIntentModel(fake_rasa.at("ok")) as model:
+        entities = model.parse_entities(RECORDED["text"])
+
+    raw = RECORDED["entities"][0]
+    assert entities == (
+        Entity(
+            kind=EntityKind.TARGET_GROUP,
+            value="老人",  # EntitySynonymMapper turned 長者 into the canonical value
+            text="長者",
+            start=raw["start"],
+            end=raw["end"],
+            score=raw["confidence_entity"],
+        ),
+    )
+
+
+def test_recorded_nlu_fallback_becomes_out_of_scope(fake_rasa: FakeRasa) -> None:
+    with RasaIntentModel(fake_rasa.at("fallback")) as model:
+        ranking = model.predict(RECORDED_FALLBACK["text"])
+
+    assert RECORDED_FALLBACK["intent"]["name"] == "nlu_fallback"
+    assert ranking[0] == IntentScore(Intent.OUT_OF_SCOPE.value, RECORDED_FALLBACK["intent"]["confidence"])
+    assert "nlu_fallback" not in {s.name for s in ranking}
+    assert [s.name for s in ranking].count(Intent.OUT_OF_SCOPE.value) == 1
+
+
+def test_predict_then_entities_on_same_text_costs_one_request(fake_rasa: FakeRasa) -> None:
+    before = len(fake_rasa.requests)
+    with RasaIntentModel(fake_rasa.at("ok")) as model:
+        model.predict(RECORDED["text"])
+        model.parse_entities(RECORDED["text"])
+    assert len(fake_rasa.requests) == before + 1
+
+
+def test_one_connection_is_reused_across_requests(fake_rasa: FakeRasa) -> None:
+    before = len(fake_rasa.requests)
+    with RasaIntentModel(fake_rasa.at("ok")) as model:
+        for text in ("你好", "你好呀", "哈囉"):
+            model.predict(text)
+    client_ports = {port for _, _, port in fake_rasa.requests[before:]}
+    assert len(fake_rasa.requests) == before + 3
+    assert len(client_ports) == 1
+
+
+def test_trailing_slash_in_url_is_ignored(fake_rasa: FakeRasa) -> None:
+    with RasaIntentModel(fake_rasa.at("ok") + "/") as model:
+        model.predict("你好")
+    assert fake_rasa.requests[-1][0] == "/ok/model/parse"
+
+
+# --- failures -----------------------------------------------------------------------------
+
+
+def test_server_down_raises_unavailable(closed_port: int) -> None:
+    with (
+        RasaIntentModel(f"http://127.0.0.1:{closed_port}", timeout=1.0) as model,
+        pytest.raises(RasaUnavailable, match="unreachable"),
+    ):
+        model.predict("你好")
+
+
+def test_timeout_raises_unavailable(fake_rasa: FakeRasa) -> None:
+    with (
+        RasaIntentModel(fake_rasa.at("slow"), timeout=0.2) as model,
+        pytest.raises(RasaUnavailable, match="did not answer"),
+    ):
+        model.predict("你好")
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("error500", "HTTP 500"),
+        ("missing", "HTTP 404"),
+        ("malformed", "malformed JSON"),
+        ("html", "malformed JSON"),
+        ("array", "not an object"),
+    ],
+)
+def test_bad_answers_raise_unavailable(fake_rasa: FakeRasa, behaviour: str, message: str) -> None:
+    with RasaIntentModel(fake_rasa.at(behaviour)) as model, pytest.raises(RasaUnavailable, match=message):
+        model.predict("你好")
+
+
+def test_failed_request_is_not_cached(fake_rasa: FakeRasa) -> None:
+    with RasaIntentModel(fake_rasa.at("error500")) as model:
+        for _ in range(2):
+            with pytest.raises(RasaUnavailable):
+                model.parse_entities("你好")
+
+
+@pytest.mark.parametrize("url", ["127.0.0.1:5005", "ftp://127.0.0.1", ""])
+def test_url_must_be_http(url: str) -> None:
+    with pytest.raises(ValueError, match="http"):
+        RasaIntentModel(url)
+
+
+def test_injected_client_is_used_and_left_open() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json=RECORDED)
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    model = RasaIntentModel("http://rasa.test:5005", client=client)
+    assert model.name == "rasa"
+    assert model.predict("你好")[0].name == "request_help"
+    model.close()
+    assert seen == ["http://rasa.test:5005/model/parse"]
+    assert not client.is_closed
+    client.close()
+
+
+# --- payload mapping ----------------------------------------------------------------------
+
+
+def test_ranking_falls_back_to_intent_without_intent_ranking() -> None:
+    payload = {"text": "你好", "intent": {"name": "greet", "confidence": 0.93}, "entities": []}
+    assert ranking_from_payload(payload) == (IntentScore("greet", 0.93),)
+
+
+def test_ranking_merges_fallback_with_out_of_scope_keeping_the_higher() -> None:
+    payload = {
+        "intent": {"name": "nlu_fallback", "confidence": 0.4},
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "ask_policy", "confidence": 0.35},
+            {"name": "out_of_scope", "confidence": 0.2},
+        ],
+    }
+    assert ranking_from_payload(payload) == (
+        IntentScore("out_of_scope", 0.4),
+        IntentScore("ask_policy", 0.35),
+    )
+
+
+def test_ranking_is_sorted_even_if_rasa_is_not() -> None:
+    payload = {
+        "intent_ranking": [
+            {"name": "deny", "confidence": 0.1},
+            {"name": "affirm", "confidence": 0.7},
+            {"name": "cancel", "confidence": 0.2},
+        ]
+    }
+    assert [s.name for s in ranking_from_payload(payload)] == ["affirm", "cancel", "deny"]
+
+
+def test_nameless_intent_of_empty_message_is_out_of_scope_with_zero_confidence() -> None:
+    payload = {"text": "", "intent": {"name": None, "confidence": 0.0}, "intent_ranking": []}
+    assert ranking_from_payload(payload) == (IntentScore("out_of_scope", 0.0),)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"entities": []},
+        {"intent_ranking": ["greet"]},
+        {"intent": {"name": 3, "confidence": 0.5}},
+        {"intent": {"name": "greet", "confidence": "high"}},
+        {"intent": {"name": "greet", "confidence": float("nan")}},
+        {"intent": {"name": "greet", "confidence": True}},
+    ],
+)
+def test_ranking_rejects_malformed_payloads(payload: dict[str, Any]) -> None:
+    with pytest.raises(RasaUnavailable):
+        ranking_from_payload(payload)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "value", "span"),
+    [
+        ("家里老人没人照顾", 2, 4, "老人", "老人"),  # Simplified
+        ("家裡長者沒人照顧", 2, 4, "老人", "長者"),  # Traditional, synonym-mapped
+        ("屋企長者冇人照顧", 2, 4, "老人", "長者"),  # Cantonese
+        ("我係[長者]", 3, 5, "老人", "長者"),  # brackets in the text do not shift offsets
+    ],
+)
+def test_entities_take_span_from_normalized_text(
+    text: str, start: int, end: int, value: str, span: str
+) -> None:
+    payload = {
+        "entities": [
+            {
+                "entity": "target_group",
+                "start": start,
+                "end": end,
+                "confidence_entity": 0.97,
+                "value": value,
+                "extractor": "DIETClassifier",
+            }
+        ]
+    }
+    assert entities_from_payload(payload, text) == (
+        Entity(EntityKind.TARGET_GROUP, value, span, start, end, 0.97),
+    )
+
+
+def test_entities_of_unknown_kind_or_bad_span_are_dropped_and_sorted() -> None:
+    text = "南山区老人想做義工"
+    payload = {
+        "entities": [
+            {
+                "entity": "target_group",
+                "start": 3,
+                "end": 5,
+                "value": "老人",
+                "extractor": "RegexEntityExtractor",
+            },
+            {"entity": "activity", "start": 6, "end": 9, "value": "义工", "confidence_entity": 0.9},
+            {"entity": "district", "start": 0, "end": 3, "value": "南山区", "confidence_entity": 0.8},
+            {"entity": "district", "start": 7, "end": 40, "value": "越界"},
+            {"entity": "district", "value": "没有位置"},
+        ]
+    }
+    assert entities_from_payload(payload, text) == (
+        Entity(EntityKind.DISTRICT, "南山区", "南山区", 0, 3, 0.8),
+        Entity(EntityKind.TARGET_GROUP, "老人", "老人", 3, 5, 1.0),
+    )
+
+
+@pytest.mark.parametrize("payload", [{"entities": {"entity": "district"}}, {"entities": ["district"]}])
+def test_entities_reject_malformed_payloads(payload: dict[str, Any]) -> None:
+    with pytest.raises(RasaUnavailable):
+        entities_from_payload(payload, "南山区")
+
+
+# --- training report ----------------------------------------------------------------------
+
+
+def test_training_report_reads_numbers_and_strings(tmp_path: Path) -> None:
+    (tmp_path / "train_report.json").write_text(
+        json.dumps(
+            {
+                "train_seconds": 123,
+                "peak_rss_mb": 1519.6,
+                "rasa_version": "3.6.21",
+                "trained_at": "2026-11-23T10:47:09+00:00",
+                "flag": True,
+                "nested": {"x": 1},
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert rasa_training_report(tmp_path) == {
+        "train_seconds": 123.0,
+        "peak_rss_mb": 1519.6,
+        "rasa_version": "3.6.21",
+        "trained_at": "2026-11-23T10:47:09+00:00",
+    }
+
+
+@pytest.mark.parametrize("content", [None, "{not json", "[1, 2]", b"\xff\xfe"])
+def test_training_report_missing_or_unreadable_is_none(tmp_path: Path, content: str | bytes | None) -> None:
+    path = tmp_path / "train_report.json"
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    assert rasa_training_report(tmp_path) is None
