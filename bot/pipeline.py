@@ -160,7 +160,7 @@ class Pipeline:
                 )
             outcome = TurnOutcome(
                 replies=replies,
-                text=message.voice_text or message.text,
+                text=text,
                 intent=understanding.intent,
                 confidence=round(understanding.confidence, 4),
                 action=decision.action,

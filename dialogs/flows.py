@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from dialogs.category_guide import CategoryGuideFlow
+from dialogs.eligibility import EligibilityFlow
 from dialogs.forms import engine
 from dialogs.forms.help_request import HELP_REQUEST
 from dialogs.forms.spec import FormSpec
@@ -45,4 +47,6 @@ class FormFlow:
 FLOWS: dict[str, Flow] = {
     HELP_REQUEST.name: FormFlow(HELP_REQUEST),
     VOLUNTEER_SIGNUP.name: FormFlow(VOLUNTEER_SIGNUP),
+    "category_guide": CategoryGuideFlow(),
+    "eligibility": EligibilityFlow(),
 }

@@ -14,7 +14,7 @@ from dialogs import menu, policy, status, texts
 from dialogs.crisis import handle_crisis
 from dialogs.flows import FLOWS, Flow
 from dialogs.handoff import hand_off
-from dialogs.replies import Reply, numbered
+from dialogs.replies import Choice, Reply
 from dialogs.turn import Decision, DialogServices, TurnInput
 from nlu.types import Intent
 
@@ -66,6 +66,8 @@ def _route(turn: TurnInput, services: DialogServices) -> Decision:
         decision = FLOWS[flow.name].step(turn, services)
         if decision is not None:
             return decision
+        # The flow let go of the message (it is clearly about something else): leave the flow.
+        turn = replace(turn, state=replace(turn.state, flow=None, choices=()))
     if not turn.understanding.normalized.strip():
         return menu.empty_message(turn)
     handler = INTENT_HANDLERS.get(turn.understanding.intent)
@@ -135,15 +137,20 @@ def _suspend_if_idle(turn: TurnInput, services: DialogServices) -> TurnInput:
 
 
 def _offer_resume(decision: Decision) -> Decision:
+    """Tell the user a suspended form can be continued; its choices follow any already offered."""
     suspended = decision.state.suspended
-    if suspended is None or decision.state.flow is not None or decision.state.choices:
+    if suspended is None or decision.state.flow is not None:
         return decision
     title = FLOWS[suspended.name].title if suspended.name in FLOWS else "登记"
-    offer = Reply(texts.RESUME_OFFER.replace("{form}", title), numbered(texts.RESUME_CHOICES))
+    offered = decision.state.choices
+    extra = tuple(
+        Choice(str(len(offered) + i), label, payload) for i, (label, payload) in enumerate(texts.RESUME_CHOICES, 1)
+    )
+    offer = Reply(texts.RESUME_OFFER.replace("{form}", title), extra)
     return replace(
         decision,
         replies=(*decision.replies, offer),
-        state=replace(decision.state, choices=offer.choices),
+        state=replace(decision.state, choices=(*offered, *extra)),
     )
 
 

@@ -45,6 +45,8 @@ class PackRecord:
     questions: tuple[str, ...]
     keywords: tuple[str, ...]
     related: tuple[str, ...]
+    figure_absent: bool
+    aliases: tuple[str, ...]  # the source's aliases, searchable with the record
     citation: Citation
     file: str  # the pack file the record came from, for messages
 
@@ -139,6 +141,8 @@ def _records_of(path: Path, sources: Mapping[str, SourceSpec]) -> list[PackRecor
                 questions=spec.questions,
                 keywords=spec.keywords,
                 related=spec.related,
+                figure_absent=spec.figure_absent,
+                aliases=source.aliases,
                 citation=_citation(spec, source, where),
                 file=path.name,
             )

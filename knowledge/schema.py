@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 UNDATED = "年份不详"
 
 RecordId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
 SourceId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=40)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# YAML reads a bare 12349 as a number; a keyword is always text.
+Keyword = Annotated[ShortText, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
 
 # What a record is about; dialogs and the console may group or label records by it.
 Kind = Literal[
@@ -77,6 +79,7 @@ class SourceSpec(_Frozen):
     year: ShortText  # "2014", or 年份不详
     status: str = ""  # e.g. 征求意见稿
     figures: bool = True  # False: the source is not binding; answers from it must state no figures
+    aliases: tuple[ShortText, ...] = ()  # what residents call the document (南山, 示范点): searchable on every record
     cleaning: CleaningSpec = Field(default_factory=CleaningSpec)
 
     @field_validator("year")
@@ -107,8 +110,11 @@ class RecordSpec(_Frozen):
     locator: ShortText  # item number / section in the document
     year: ShortText
     questions: tuple[ShortText, ...] = Field(min_length=2)
-    keywords: tuple[ShortText, ...] = ()
+    keywords: tuple[Keyword, ...] = ()
     related: tuple[RecordId, ...] = ()
+    # The answer says the source states no such figure (福田目录没有写资助金额): a question asking for a
+    # figure may be answered by it. Retrieval otherwise distrusts a figure-less answer to such a question.
+    figure_absent: bool = False
 
     @field_validator("quote", mode="before")
     @classmethod
@@ -129,3 +135,21 @@ class PackFile(_Frozen):
     year: str | None = None
     document: str | None = None
     records: tuple[dict[str, object], ...] = Field(min_length=1)  # validated one by one as RecordSpec
+
+
+class SynonymsFile(_Frozen):
+    """knowledge/synonyms.yml: the words residents use, for query expansion and scope guards."""
+
+    groups: tuple[tuple[Keyword, ...], ...] = Field(min_length=1)
+    stopwords: tuple[ShortText, ...] = ()
+    figure_cues: tuple[ShortText, ...] = ()
+    outside_places: tuple[ShortText, ...] = ()
+    local_places: tuple[ShortText, ...] = ()
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+        for group in groups:
+            if len(group) < 2:
+                raise ValueError(f"a synonym group needs at least two words: {list(group)}")
+        return groups

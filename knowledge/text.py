@@ -107,10 +107,12 @@ _BIG = {"万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千万亿"
 # Measure words and units after which a Chinese numeral is a quantity (一年, 三个, 十五万元), as opposed
 # to a numeral inside a word (统一, 一核多元, 五有一化), which states no figure.
-_MEASURE = "个名项年月日天次家期场份批轮条元岁人号届周小时分钟平米栋层倍级类种件所户位篇大方节"
+_MEASURE = "|".join(
+    (*"个名项年月日天次家期场份批轮条元岁人号届周栋层倍级类种件所户位篇节", "大方面", "大功能", "小时", "分钟", "平方米", "平米")
+)
 _CN_FRACTION = re.compile(rf"([{_CN}]+)分之([{_CN}]+)")
 _CN_PERCENT = re.compile(rf"百分之([{_CN}]+)")
-_CN_QUANTITY = re.compile(rf"([{_CN}]+)(?=[{_MEASURE}])|([{_CN}]+[十百千万亿])(?![{_CN}])")
+_CN_QUANTITY = re.compile(rf"([{_CN}]+)(?={_MEASURE})|([{_CN}]+[十百千万亿])(?![{_CN}])")
 _ARABIC = re.compile(r"(\d+(?:\.\d+)?)\s*([万亿])?")
 
 

@@ -111,8 +111,22 @@ class TfidfVocabulary:
         return SparseRow(indices, values)
 
     def matrix(self, documents: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        rows = [self.row(doc) for doc in documents]
-        indptr = np.cumsum([0, *(len(r.indices) for r in rows)])
-        indices = np.concatenate([r.indices for r in rows]) if rows else np.zeros(0, dtype=np.int64)
-        data = np.concatenate([r.values for r in rows]) if rows else np.zeros(0)
-        return sp.csr_matrix((data, indices, indptr), shape=(len(rows), len(self)))
+        """All documents at once; same weights as `row`, vectorised because training calls it a lot."""
+        index = self.index
+        row_ids: list[int] = []
+        columns: list[int] = []
+        for i, doc in enumerate(documents):
+            for name in doc:
+                column = index.get(name)
+                if column is not None:
+                    row_ids.append(i)
+                    columns.append(column)
+        counts = sp.coo_matrix(
+            (np.ones(len(columns)), (np.array(row_ids, dtype=np.int64), np.array(columns, dtype=np.int64))),
+            shape=(len(documents), len(self)),
+        ).tocsr()
+        counts.sum_duplicates()
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ counts)

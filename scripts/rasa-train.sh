@@ -4,7 +4,10 @@
 # Usage:   scripts/rasa-train.sh                       # trains from nlu/data/nlu.yml
 #          RASA_NLU_DATA=/tmp/mini.yml scripts/rasa-train.sh   # another training file
 #
-# Needs scripts/rasa-setup.sh to have been run once. Runs offline. Writes
+# Needs scripts/rasa-setup.sh to have been run once, and the project venv (.venv, Python 3.11)
+# for the export step. Runs offline. The bot sends Rasa normalised text, so the training data
+# is first normalised the same way (python -m nlu.rasa.training_export, into nlu/rasa/build/)
+# and Rasa trains on that copy. Writes
 #   nlu/rasa/models/nlu-zh.tar.gz       the model (replaced on every run)
 #   nlu/rasa/models/train_report.json   {"train_seconds", "peak_rss_mb", "model_size_mb",
 #                                        "rasa_version", "trained_at", ...}
@@ -15,8 +18,7 @@ set -euo pipefail
 
 export RASA_TELEMETRY_ENABLED=false
 export TF_CPP_MIN_LOG_LEVEL=2
-# Rasa 3.6's pinned dependencies warn about their own deprecated APIs on every start.
-export PYTHONWARNINGS="ignore::DeprecationWarning"
+# Rasa 3.6 still uses SQLAlchemy 1.4 APIs and warns about it on every start.
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,10 +30,16 @@ VENV="${RASA_VENV:-$REPO_ROOT/.rasa-venv}"
 CONFIG="$REPO_ROOT/nlu/rasa/config.yml"
 MODELS_DIR="$REPO_ROOT/nlu/rasa/models"
 MODEL_NAME="nlu-zh"
+BUILD_DIR="$REPO_ROOT/nlu/rasa/build"
 NLU_DATA="${RASA_NLU_DATA:-$REPO_ROOT/nlu/data/nlu.yml}"
+PROJECT_PYTHON="${PROJECT_PYTHON:-$REPO_ROOT/.venv/bin/python}"
 
 if [[ ! -x "$VENV/bin/rasa" ]]; then
     echo "rasa-train: no Rasa in $VENV — run scripts/rasa-setup.sh first" >&2
+    exit 1
+fi
+if [[ ! -x "$PROJECT_PYTHON" ]]; then
+    echo "rasa-train: project Python $PROJECT_PYTHON not found (set PROJECT_PYTHON)" >&2
     exit 1
 fi
 if [[ ! -f "$NLU_DATA" ]]; then
@@ -44,11 +52,13 @@ if [[ "$(basename "$NLU_DATA")" == "test.yml" ]]; then
 fi
 
 mkdir -p "$MODELS_DIR"
+cd "$REPO_ROOT"
+rm -rf "$BUILD_DIR"
+"$PROJECT_PYTHON" -m nlu.rasa.training_export "$NLU_DATA" --out "$BUILD_DIR"
 # The server loads the newest archive in the folder: drop older ones so it cannot pick a stale model.
 find "$MODELS_DIR" -maxdepth 1 -name '*.tar.gz' -delete
 
-cd "$REPO_ROOT"
-"$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$NLU_DATA" "$MODELS_DIR" "$MODEL_NAME" <<'PY'
+"$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$BUILD_DIR/nlu.yml" "$MODELS_DIR" "$MODEL_NAME" "$NLU_DATA" <<'PY'
 """Run `rasa train nlu`, then write train_report.json next to the model."""
 import datetime
 import importlib.metadata
@@ -60,11 +70,11 @@ import sys
 import time
 from pathlib import Path
 
-rasa, config, nlu_data, models_dir, model_name = sys.argv[1:6]
+rasa, config, exported_data, models_dir, model_name, nlu_data = sys.argv[1:7]
 command = [
     rasa, "train", "nlu",
     "--config", config,
-    "--nlu", nlu_data,
+    "--nlu", exported_data,
     "--out", models_dir,
     "--fixed-model-name", model_name,
 ]
@@ -93,6 +103,11 @@ report = {
     ),
     "cpu_count": float(os.cpu_count() or 0),
 }
+summary_path = Path(exported_data).with_name("export_summary.json")
+if summary_path.is_file():
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    report["training_examples"] = float(summary["examples_out"])
+    report["entity_annotations"] = float(summary["entities_kept"])
 report_path = Path(models_dir) / "train_report.json"
 report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 print(f"rasa-train: {model} trained in {report['train_seconds']} s, peak RSS {report['peak_rss_mb']} MB, "

@@ -64,9 +64,14 @@ def validate_community(text: str, u: Understanding) -> SlotCheck:
 
 
 def _place_label(match: object) -> str:
+    """ "福田区 莲花街道 莲花北社区": the committee suffix (居委会) is not what residents call it."""
     district = getattr(match, "district", "") or ""
     street = getattr(match, "street", "") or ""
-    name = getattr(match, "name", "")
+    name = str(getattr(match, "name", ""))
+    for suffix in ("社区居民委员会", "社区居委会", "居民委员会", "居委会"):
+        if name.endswith(suffix):
+            name = name.removesuffix(suffix) + "社区"
+            break
     return " ".join(p for p in (district, street, name) if p)
 
 

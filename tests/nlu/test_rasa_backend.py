@@ -1,4 +1,5 @@
-"""Tests for the HTTP client of the Rasa backend, against a fake Rasa server on 127.0.0.1.
+"""Tests for the Rasa backend: the HTTP client against a fake Rasa server on 127.0.0.1, and the
+export of normalised training data.
 
 The fake server replays answers recorded from a real `rasa run` (Rasa 3.6.21, see
 tests/nlu/fixtures/), so these tests need neither Rasa nor TensorFlow.
@@ -17,13 +18,24 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
+from nlu.normalize import normalization_spec, normalize
+from nlu.rasa.training_export import annotate, export_training_data
+from nlu.rasa.training_export import main as export_main
 from nlu.rasa_backend import (
     RasaIntentModel,
     RasaUnavailable,
     entities_from_payload,
     ranking_from_payload,
     rasa_training_report,
+)
+from nlu.training_data import (
+    HELD_OUT_TEST_FILE,
+    TrainingDataError,
+    TrainingExample,
+    parse_rasa_nlu,
+    strip_entity_annotations,
 )
 from nlu.types import Entity, EntityKind, Intent, IntentScore
 
@@ -390,3 +402,120 @@ def test_training_report_missing_or_unreadable_is_none(tmp_path: Path, content: 
     elif isinstance(content, bytes):
         path.write_bytes(content)
     assert rasa_training_report(tmp_path) is None
+
+
+# --- training export (nlu/rasa/training_export.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "家里[老人](target_group)没人照顾",  # Simplified
+        "家裡[長者](target_group)沒人照顧",  # Traditional
+        "屋企[長者](target_group)冇人照顧",  # Cantonese
+        '我哋係[長者]{"entity": "target_group", "value": "老人"}',  # Cantonese, explicit value
+        "[独居老人](target_group)和[儿童](target_group)都需要",  # two entities
+    ],
+)
+def test_export_annotations_land_on_normalized_text(line: str) -> None:
+    raw_text, raw_entities = strip_entity_annotations(line)
+    exported, kept, dropped = annotate(TrainingExample(raw_text, "request_help", raw_entities))
+
+    text, entities = strip_entity_annotations(exported)
+    assert text == normalize(raw_text).text
+    assert (kept, dropped) == (len(raw_entities), 0)
+    for raw, entity in zip(raw_entities, entities, strict=True):
+        raw_surface = raw_text[raw.start : raw.end]
+        assert text[entity.start : entity.end] == normalize(raw_surface).text
+        assert entity.entity == raw.entity
+        expected_value = raw.value if raw.value != raw_surface else normalize(raw_surface).text
+        assert entity.value == expected_value
+
+
+def test_export_drops_annotation_whose_surface_is_normalised_away() -> None:
+    raw_text, raw_entities = strip_entity_annotations("[嗯](target_group)你好")
+    exported, kept, dropped = annotate(TrainingExample(raw_text, "greet", raw_entities))
+    assert exported == normalize(raw_text).text
+    assert "[" not in exported
+    assert (kept, dropped) == (0, 1)
+
+
+NLU_SAMPLE = """\
+version: "3.1"
+nlu:
+- intent: request_help
+  examples: |
+    - 家里[老人](target_group)没人照顾
+    - 家裡[老人](target_group)沒人照顧
+    - 屋企[長者](target_group)冇人照顧
+- intent: volunteer_signup
+  examples: |
+    - 点样做义工
+    - 點樣做義工
+    - 怎么做义工
+- intent: inform
+  examples: |
+    - 怎么做义工
+- synonym: 老人
+  examples: |
+    - 長者
+    - 长者
+    - 老人
+- regex: case_ref
+  examples: |
+    - HR-\\d{8}-\\d{4}
+- lookup: district
+  examples: |
+    - 南山區
+    - 南山区
+"""
+
+
+def test_export_writes_normalised_deduplicated_rasa_yaml(tmp_path: Path) -> None:
+    source = tmp_path / "nlu.yml"
+    source.write_text(NLU_SAMPLE, encoding="utf-8")
+    out = tmp_path / "build"
+
+    summary = export_training_data(source, out)
+
+    exported = (out / "nlu.yml").read_text(encoding="utf-8")
+    examples = parse_rasa_nlu(exported)
+    by_intent: dict[str, list[str]] = {}
+    for example in examples:
+        by_intent.setdefault(example.intent, []).append(example.text)
+    # Simplified and Traditional spellings of one sentence collapse into one example.
+    assert by_intent["request_help"] == [
+        normalize("家里老人没人照顾").text,
+        normalize("屋企長者冇人照顧").text,
+    ]
+    assert by_intent["volunteer_signup"] == [normalize("怎么做义工").text]
+    assert summary.examples_in == 7
+    assert summary.examples_out == len(examples) == 4
+    assert summary.duplicates_dropped == 3
+    assert summary.conflicts == (normalize("怎么做义工").text,)
+    assert summary.entities_kept == 2
+
+    document = yaml.safe_load(exported)
+    assert document["version"] == "3.1"
+    aux = {next(k for k in item if k != "examples"): item for item in document["nlu"] if "intent" not in item}
+    assert aux["synonym"] == {"synonym": "老人", "examples": "- 长者\n"}
+    assert aux["regex"]["examples"] == "- HR-\\d{8}-\\d{4}\n"
+    assert aux["lookup"]["examples"] == "- 南山区\n"
+
+    jieba_words = (out / "jieba" / "domain_words.txt").read_text(encoding="utf-8").splitlines()
+    assert jieba_words == list(dict.fromkeys(normalization_spec().domain_words))
+    assert json.loads((out / "export_summary.json").read_text(encoding="utf-8"))["examples_out"] == 4
+
+
+def test_export_refuses_the_held_out_test_set(tmp_path: Path) -> None:
+    with pytest.raises(TrainingDataError, match="held-out"):
+        export_training_data(HELD_OUT_TEST_FILE, tmp_path)
+
+
+def test_export_cli_reports_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "nlu.yml"
+    source.write_text(
+        'version: "3.1"\nnlu:\n- intent: no_such_intent\n  examples: |\n    - 你好\n', encoding="utf-8"
+    )
+    assert export_main([str(source), "--out", str(tmp_path / "build")]) == 1
+    assert "no_such_intent" in capsys.readouterr().err

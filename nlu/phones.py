@@ -1,0 +1,245 @@
+"""Phone numbers: mainland mobiles, Hong Kong numbers and Shenzhen (mainland) landlines.
+
+`check_phone` judges one typed answer and says in Chinese what is wrong, so a form can re-ask
+specifically. `find_phones` finds candidate numbers in free text. Text is expected normalised
+(half-width digits) but full-width digits, spaces, dashes and brackets inside a number are accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+from nlu.types import Entity, EntityKind
+
+PhoneKind = Literal["cn_mobile", "hk", "cn_landline"]
+
+# Full-width ASCII and the ideographic space map one character to one, so spans stay valid.
+HALF_WIDTH = str.maketrans({chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "})
+_FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—.·()]")
+_HK_FIRST_DIGITS = frozenset("235679")
+_MOBILE_TYPES = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_FIXED_TYPES = frozenset({PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
+_HK_TYPES = _MOBILE_TYPES | _FIXED_TYPES
+SHENZHEN_AREA_CODE = "0755"
+
+# A run of digits with single separators, optionally led by an international prefix or "(852)".
+_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z+])"
+    r"(?:\+\s?|00)?"
+    r"(?:\(\s?\+?(?:86|852)\s?\)\s?)?"
+    r"\d(?:[ \-‐‑–—.]?\d){5,40}"
+    r"(?![0-9A-Za-z])"
+)
+_DATE_SHAPED = re.compile(r"^\d{4}([-./])\d{1,2}\1\d{1,2}$")
+# A number followed by one of these is an amount, an age or a count, not a phone.
+_UNIT_AFTER = frozenset("元块蚊岁歲人个個次平米万萬千百亿億%年月日号號点點时時分秒台套间間位")
+# Letters right before the digits make a code, and "HR 2026..." / "vs-2026..." a case reference
+# (nlu/case_refs.py), not a phone; "call 0755..." or "HK 9123 4567" still are phones.
+_CODE_BEFORE = re.compile(r"(?:[A-Za-z][\-_]?|(?<![A-Za-z])(?:HR|VS)[\s\-_]+)$", re.IGNORECASE)
+MIN_CANDIDATE_DIGITS = 7
+MAX_NATIONAL_DIGITS = 13  # longer runs are ID-card or bank-card numbers, not a phone attempt
+
+EMPTY_REASON = "没有看到号码,请输入电话号码"
+LETTERS_REASON = "号码里不能有字母或符号,请只输入数字"
+FOREIGN_REASON = "目前只能登记内地或香港的电话号码"
+BAD_MOBILE_PREFIX_REASON = "这个号码不是有效的手机号段"
+BAD_LANDLINE_REASON = "这个固定电话号码不对,请检查区号和号码"
+BAD_HK_REASON = "这个香港号码无效"
+HK_FIRST_DIGIT_REASON = "香港号码应以 2、3、5、6、7 或 9 开头"
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneCheck:
+    """The verdict on one number. `reason` is a short Chinese explanation when `valid` is False."""
+
+    valid: bool
+    e164: str | None = None
+    kind: PhoneKind | None = None
+    reason: str = ""
+
+
+def to_half_width(text: str) -> str:
+    """Full-width ASCII and ideographic spaces as half-width, one character for one."""
+    return text.translate(HALF_WIDTH) if _FULL_WIDTH.search(text) else text
+
+
+def _bad(reason: str) -> PhoneCheck:
+    return PhoneCheck(valid=False, reason=reason)
+
+
+def _mobile_length_reason(count: int) -> str:
+    return f"手机号应为 11 位数字,您输入了 {count} 位"
+
+
+def _parse(number: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def _number_type(parsed: phonenumbers.PhoneNumber) -> int:
+    """The number's type; UNKNOWN when it is not valid (so no separate is_valid_number call)."""
+    return phonenumbers.number_type(parsed)
+
+
+def _e164(parsed: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _check_mainland(national: str) -> PhoneCheck:
+    if national.startswith("1"):
+        if len(national) != 11:
+            return _bad(_mobile_length_reason(len(national)))
+        parsed = _parse("+86" + national)
+        if parsed is None or _number_type(parsed) not in _MOBILE_TYPES:
+            return _bad(BAD_MOBILE_PREFIX_REASON)
+        return PhoneCheck(True, _e164(parsed), "cn_mobile")
+    trunk = national if national.startswith("0") else "0" + national
+    if trunk.startswith(SHENZHEN_AREA_CODE):
+        subscriber = trunk[len(SHENZHEN_AREA_CODE) :]
+        if len(subscriber) != 8:
+            return _bad(f"深圳固话应为 0755 加 8 位号码,您输入了 {len(subscriber)} 位")
+    parsed = _parse("+86" + trunk[1:])
+    if parsed is None or _number_type(parsed) not in _FIXED_TYPES:
+        return _bad(BAD_LANDLINE_REASON)
+    return PhoneCheck(True, _e164(parsed), "cn_landline")
+
+
+def _check_hong_kong(national: str) -> PhoneCheck:
+    if len(national) != 8:
+        return _bad(f"香港号码应为 8 位数字,您输入了 {len(national)} 位")
+    if national[0] not in _HK_FIRST_DIGITS:
+        return _bad(HK_FIRST_DIGIT_REASON)
+    parsed = _parse("+852" + national)
+    if parsed is None or _number_type(parsed) not in _HK_TYPES:
+        return _bad(BAD_HK_REASON)
+    return PhoneCheck(True, _e164(parsed), "hk")
+
+
+def _check_digits(digits: str, *, international: bool) -> PhoneCheck:
+    """Route by prefix: +86/0086/86 and bare 1.../0... are mainland, +852/00852/852 Hong Kong."""
+    if digits.startswith("00"):
+        digits, international = digits[2:], True
+    if international:
+        if digits.startswith("852"):
+            return _check_hong_kong(digits[3:])
+        if digits.startswith("86"):
+            return _check_mainland(digits[2:])
+        return _bad(FOREIGN_REASON)
+    if len(digits) == 13 and digits.startswith("861"):
+        return _check_mainland(digits[2:])
+    if len(digits) == 11 and digits.startswith("852"):
+        return _check_hong_kong(digits[3:])
+    if digits.startswith(("1", "0")):
+        return _check_mainland(digits)
+    if len(digits) == 8:
+        if digits[0] in _HK_FIRST_DIGITS:
+            return _check_hong_kong(digits)
+        # 8 digits that cannot be Hong Kong are most likely a Shenzhen landline without its area code.
+        return _bad(f"固定电话请加上区号,例如 0755-{digits}")
+    return _bad(
+        f"电话号码位数不对:手机号 11 位,香港号码 8 位,深圳固话 0755 加 8 位;您输入了 {len(digits)} 位"
+    )
+
+
+@lru_cache(maxsize=4096)
+def check_phone(text: str) -> PhoneCheck:
+    """Judge a typed phone number (with or without +86/+852/(852), spaces, dashes, full-width digits).
+
+    Valid numbers come back with `e164` ("+8613812345678", "+85291234567", "+8675583456789") and
+    `kind`; invalid ones with a Chinese `reason` such as "手机号应为 11 位数字,您输入了 10 位".
+    A sentence around a single number ("电话是138 1234 5678") is accepted.
+    """
+    half = to_half_width(text).strip()
+    if not half:
+        return _bad(EMPTY_REASON)
+    compact = _SEPARATORS.sub("", half)
+    international = compact.startswith("+")
+    body = compact.removeprefix("+")
+    if body.isdigit() and body.isascii():
+        return _check_digits(body, international=international)
+    if re.search(r"[A-Za-z]", compact) and re.search(r"\d", compact):
+        return _bad(LETTERS_REASON)
+    spans = list(_CANDIDATE.finditer(half))
+    if len(spans) == 1:
+        return check_phone(spans[0].group())
+    if not re.search(r"\d", half):
+        return _bad(EMPTY_REASON)
+    return _bad(LETTERS_REASON)
+
+
+def _is_phone_attempt(text: str, start: int, end: int) -> bool:
+    raw = text[start:end]
+    digits = re.sub(r"\D", "", raw)
+    international = raw.startswith(("+", "00", "("))
+    national = re.sub(r"^(?:00)?(?:86|852)(?=\d{8})", "", digits) if international else digits
+    if len(digits) < MIN_CANDIDATE_DIGITS or len(national) > MAX_NATIONAL_DIGITS:
+        return False
+    if _DATE_SHAPED.match(raw):
+        return False
+    if text[end : end + 1] in _UNIT_AFTER and end < len(text):
+        return False
+    return not _CODE_BEFORE.search(text[max(0, start - 6) : start])
+
+
+def _spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a candidate at spaces when that yields valid numbers ("13812345678 13912345678",
+    "2026-11-25 0755-83456789"); otherwise keep it whole, so a mistyped number is still reported."""
+    if check_phone(text[start:end]).valid:
+        return [(start, end)]
+    chunks = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    if len(chunks) < 2:
+        return [(start, end)]
+    valid: list[tuple[int, int]] = []
+    leftovers: list[tuple[int, int]] = []
+    i = 0
+    while i < len(chunks):
+        for j in range(len(chunks) - 1, i - 1, -1):
+            if check_phone(text[chunks[i][0] : chunks[j][1]]).valid:
+                valid.append((chunks[i][0], chunks[j][1]))
+                i = j + 1
+                break
+        else:
+            if leftovers and leftovers[-1][1] == chunks[i - 1][1] and i > 0 and chunks[i - 1] not in valid:
+                leftovers[-1] = (leftovers[-1][0], chunks[i][1])
+            else:
+                leftovers.append(chunks[i])
+            i += 1
+    if not valid:
+        return [(start, end)]
+    return sorted(valid + leftovers)
+
+
+def find_phones(text: str) -> tuple[Entity, ...]:
+    """Phone numbers in free text, in order.
+
+    Valid: value = E.164, score 1.0, detail = kind ("cn_mobile", "hk", "cn_landline").
+    Invalid candidates (7+ digits that look like a phone attempt) come back too, with value "",
+    score 0.0 and detail = the Chinese reason, so a form can re-ask specifically.
+    Dates (2026-11-25), amounts (100000元) and 15/18-digit ID numbers are not candidates.
+    """
+    if not text:
+        return ()
+    half = to_half_width(text)
+    found: list[Entity] = []
+    for match in _CANDIDATE.finditer(half):
+        for start, end in _spans(half, match.start(), match.end()):
+            if not _is_phone_attempt(half, start, end):
+                continue
+            verdict = check_phone(half[start:end])
+            span = text[start:end]
+            if verdict.valid and verdict.e164:
+                found.append(
+                    Entity(EntityKind.PHONE, verdict.e164, span, start, end, 1.0, verdict.kind or "")
+                )
+            else:
+                found.append(Entity(EntityKind.PHONE, "", span, start, end, 0.0, verdict.reason))
+    return tuple(found)
