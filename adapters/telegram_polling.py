@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
+from datetime import timedelta
 
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from adapters.telegram_bot import BotHolder
-from adapters.telegram_sender import retry_seconds
 from adapters.telegram_turns import TelegramConversation
 from adapters.telegram_updates import ALLOWED_UPDATES
 
@@ -26,6 +28,15 @@ MAX_BACKOFF_SECONDS = 30.0
 def backoff_seconds(failures: int) -> float:
     """1, 2, 4, ... seconds after consecutive failures, at most MAX_BACKOFF_SECONDS."""
     return min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, failures - 1))
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asks us to wait (int or timedelta, depending on PTB_TIMEDELTA)."""
+    with warnings.catch_warnings():
+        # Reading the value as int is deprecated in v22.2 in favour of timedelta; either is fine here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class Poller:

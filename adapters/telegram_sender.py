@@ -2,19 +2,16 @@
 
 Platform errors never escape: they become a `Delivery` the core records. A resident who blocked the
 bot or deleted the chat (403 Forbidden, 400 chat not found) cannot be reached on this channel at
-all: "not_delivered". Rate limits and network trouble may pass: "failed".
+all: "not_delivered". Rate limits (429 RetryAfter) and network trouble may pass: "failed".
 """
 
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
-from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from adapters.telegram_bot import BotHolder
 from adapters.telegram_render import keyboard, render
@@ -36,8 +33,6 @@ async def deliver(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> Delivery:
             sent += 1
     except (Forbidden, BadRequest) as exc:
         return Delivery("not_delivered", _detail(exc, sent, len(messages)))
-    except RetryAfter as exc:
-        return Delivery("failed", _detail(exc, sent, len(messages), f"retry after {retry_seconds(exc):g} s"))
     except TelegramError as exc:
         return Delivery("failed", _detail(exc, sent, len(messages)))
     except Exception as exc:  # an unexpected library failure is recorded like any other, never raised
@@ -46,19 +41,8 @@ async def deliver(bot: Bot, chat_id: int, replies: Sequence[Reply]) -> Delivery:
     return Delivery("delivered")
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asks us to wait (int or timedelta, depending on PTB_TIMEDELTA)."""
-    with warnings.catch_warnings():
-        # Reading the value as int is deprecated in v22.2 in favour of timedelta; either is fine here.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _detail(exc: BaseException, sent: int, total: int, extra: str = "") -> str:
+def _detail(exc: BaseException, sent: int, total: int) -> str:
     parts = [f"{type(exc).__name__}: {exc}"]
-    if extra:
-        parts.append(extra)
     if sent:
         parts.append(f"{sent} of {total} messages sent")
     return "; ".join(parts)[:_DETAIL_MAX]

@@ -29,7 +29,9 @@ class WebhookStatus:
 def check_webhook_url(url: str) -> list[str]:
     """Refuse what Telegram would refuse; return warnings for what is allowed but probably wrong."""
     if not url:
-        raise ConfigError("TELEGRAM_WEBHOOK_URL is not set, e.g. https://assistant.example.org/telegram/webhook")
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_URL is not set, e.g. https://assistant.example.org/telegram/webhook"
+        )
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// URL, not {url!r}")

@@ -25,6 +25,27 @@ ALLOWED_UPDATES: tuple[str, ...] = ("message", "edited_message", "callback_query
 # Bot commands the core knows as events; other "/..." texts go to the core as typed text.
 COMMAND_EVENTS = frozenset({"/start", "/help", "/cancel", "/status"})
 
+# Media as the core answers it, and the line the transcript shows (as the WeChat channel writes it).
+# Ordered: a venue also carries a location, an animation also carries a document.
+MEDIA: tuple[tuple[str, MessageKind, str], ...] = (
+    ("venue", MessageKind.LOCATION, "[位置]"),
+    ("location", MessageKind.LOCATION, "[位置]"),
+    ("photo", MessageKind.IMAGE, "[图片]"),
+    ("sticker", MessageKind.IMAGE, "[表情]"),
+    ("animation", MessageKind.IMAGE, "[动图]"),
+    # Telegram gives bots no speech recognition: a voice message cannot be understood.
+    ("voice", MessageKind.OTHER, "[语音]"),
+    ("video_note", MessageKind.OTHER, "[视频]"),
+    ("video", MessageKind.OTHER, "[视频]"),
+    ("audio", MessageKind.OTHER, "[音频]"),
+    ("document", MessageKind.OTHER, "[文件]"),
+    ("contact", MessageKind.OTHER, "[名片]"),
+)
+IMAGE_LABEL = "[图片]"
+OTHER_LABEL = "[其他消息]"
+EDITED_LABEL = "[修改了消息]"
+_NAME_MAX = 80
+
 # Deep-link payloads (t.me/<bot>?start=help_request) are limited by Telegram to these characters.
 _START_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -49,12 +70,14 @@ def to_turn(update: Update, *, received_at: datetime) -> TelegramTurn | None:
     return None
 
 
-def _from_message(update_id: int, message: Message, received_at: datetime, *, edited: bool) -> TelegramTurn | None:
+def _from_message(
+    update_id: int, message: Message, received_at: datetime, *, edited: bool
+) -> TelegramTurn | None:
     if message.chat.type != Chat.PRIVATE or message.from_user is None or message.from_user.is_bot:
         return None
     if edited:
         # Re-running an edited answer would fill a form twice; the resident is asked to send it anew.
-        kind, text, event = MessageKind.OTHER, "", None
+        kind, text, event = MessageKind.OTHER, EDITED_LABEL, None
     else:
         found = _content(message)
         if found is None:
@@ -85,38 +108,45 @@ def _content(message: Message) -> tuple[MessageKind, str, str | None] | None:
     if caption:
         # A photo captioned "楼道灯坏了" says what the resident needs: answer the words, not the picture.
         return MessageKind.TEXT, caption, None
-    if message.location is not None or message.venue is not None:
-        return MessageKind.LOCATION, "", None
-    if message.photo or message.sticker is not None or message.animation is not None:
-        return MessageKind.IMAGE, "", None
-    if message.document is not None and (message.document.mime_type or "").startswith("image/"):
-        return MessageKind.IMAGE, "", None
+    for attribute, kind, label in MEDIA:
+        if getattr(message, attribute, None):
+            return _media(message, attribute, kind, label)
     if message.effective_attachment is not None:
-        # Voice (Telegram gives bots no transcription), audio, video, files, contacts, polls, dice...
-        return MessageKind.OTHER, "", None
+        return MessageKind.OTHER, OTHER_LABEL, None
     return None
+
+
+def _media(message: Message, attribute: str, kind: MessageKind, label: str) -> tuple[MessageKind, str, None]:
+    """The kind and transcript line of a media message; no file ids, coordinates or phone numbers."""
+    if attribute == "venue" and message.venue is not None:
+        return kind, f"{label} {message.venue.title}"[:_NAME_MAX], None
+    if attribute == "document" and message.document is not None:
+        if (message.document.mime_type or "").startswith("image/"):
+            return MessageKind.IMAGE, IMAGE_LABEL, None
+        name = message.document.file_name or ""
+        return kind, f"{label} {name}".strip()[:_NAME_MAX], None
+    return kind, label, None
 
 
 def command_event(text: str) -> tuple[str, str | None]:
     """Split a typed bot command into (text for the core, event).
 
-    "/start@SzCommunityBot" -> ("/start", "/start"); "/start help_request" (a deep link) ->
-    ("/start help_request", "/start help_request"); "/handoff" -> ("/handoff", None): commands the
-    core does not take as events stay text it may still recognise; anything else is unchanged.
+    A command the core takes as an event leaves only its argument as text, as the web chat sends
+    events: the words "/help" would otherwise reach the intent model. "/start@SzCommunityHelperBot"
+    -> ("", "/start"); "/status HR-20261123-0001" -> ("HR-20261123-0001", "/status"); a deep link
+    t.me/<bot>?start=help_request arrives as "/start help_request" -> ("", "/start help_request").
+    Other commands ("/handoff") stay text the core may still recognise, without the "@bot" suffix.
     """
     if not text.startswith("/"):
         return text, None
     head, _, rest = text.partition(" ")
     name = head.split("@", 1)[0].lower()
-    if len(name) < 2:
-        return text, None
     rest = rest.strip()
-    cleaned = f"{name} {rest}" if rest else name
     if name not in COMMAND_EVENTS:
-        return cleaned, None
-    if name == "/start" and rest and _START_PAYLOAD.match(rest):
-        return cleaned, cleaned
-    return cleaned, name
+        return (f"{name} {rest}" if rest else name) if len(name) > 1 else text, None
+    if name == "/start" and _START_PAYLOAD.match(rest):
+        return "", f"{name} {rest}"
+    return rest, name
 
 
 def _from_callback(update_id: int, query: CallbackQuery, received_at: datetime) -> TelegramTurn | None:

@@ -57,6 +57,10 @@ def receive(xml: str, *, channel: str, now: datetime) -> Received:
         raise PayloadInvalid("MsgType, FromUserName and ToUserName are required")
     if len(user_id) > MAX_ID_CHARS:
         raise PayloadInvalid("FromUserName is too long")
+    for name in ("CreateTime", "MsgId", "MsgID"):
+        value = text_field(fields, name)
+        if value and not value.isdigit():
+            raise PayloadInvalid(f"{name} is not a number")
     try:
         message = parse_message(xml)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

@@ -23,31 +23,47 @@ def render(replies: Sequence[Reply]) -> str:
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Parts of at most `limit` UTF-8 bytes, cut at line ends where possible.
+    """Parts of at most `limit` UTF-8 bytes, cut between paragraphs, else at line ends.
 
-    A line longer than the limit is cut between characters, never inside one (a Chinese character
-    is 3 bytes, an emoji 4), so every part is valid UTF-8 and reads as written.
+    Paragraphs (one reply, or a question with its numbered choices) stay together when they fit
+    in one part. A line longer than the limit is cut between characters, never inside one (a
+    Chinese character is 3 bytes, an emoji 4), so every part is valid UTF-8 and reads as written.
     """
     if limit < 4:
         raise ValueError("limit must hold at least one character")
     parts: list[str] = []
     current = ""
-    for line in _pieces(text.split("\n"), limit):
-        candidate = f"{current}\n{line}" if current else line
-        if _size(candidate) <= limit:
-            current = candidate
+    for block in _paragraphs(text):
+        joined = f"{current}\n\n{block}" if current else block
+        if _size(joined) <= limit:
+            current = joined
             continue
-        if current.strip():
-            parts.append(current.strip("\n"))
-        current = line
-    if current.strip():
-        parts.append(current.strip("\n"))
+        if current:
+            parts.append(current)
+            current = ""
+        if _size(block) <= limit:
+            current = block
+            continue
+        for line in _pieces(block.split("\n"), limit):
+            joined = f"{current}\n{line}" if current else line
+            if _size(joined) <= limit:
+                current = joined
+            else:
+                parts.append(current)
+                current = line
+    if current:
+        parts.append(current)
     return parts
 
 
 def passive_reply(message: BaseMessage, content: str, *, created: int) -> str:
     """The XML of a passive text reply to `message` (addressed back to its sender)."""
     return str(TextReply(message=message, content=content, time=created).render())
+
+
+def _paragraphs(text: str) -> list[str]:
+    blocks = (block.strip("\n") for block in text.split("\n\n"))
+    return [block for block in blocks if block.strip()]
 
 
 def _pieces(lines: Iterable[str], limit: int) -> Iterable[str]:

@@ -13,9 +13,14 @@ Usage::
 Scoring combines three signals over each catalogue's items:
 
 * the lexicon: catalogue keywords, target-group aliases and colloquial aliases (``lexicon.yaml``)
-  found in the description, longest first, each weighted by how few items carry it (IDF);
-* BM25 (bm25s) over jieba tokens and character bigrams of the item texts;
-* rapidfuzz for near misses of long lexicon words and for reading a chosen field or group.
+  found in the description, longest first (words inside a longer hit count half), each weighted by
+  how few items carry it (IDF); target groups count at 0.8;
+* BM25 (bm25s) over jieba tokens and character bigrams of the item texts, the description expanded
+  with the catalogue words its colloquial words stand for;
+* rapidfuzz for near misses of long lexicon words (安置邦教对象) and for reading a chosen field or group.
+
+A description is vague when no lexicon word points at an item (naming only a broad group such as
+居民 or 儿童 does not count) and its own words do not clearly hit any item under BM25.
 
 Input is expected in Simplified Chinese; Traditional (and Cantonese written in Traditional) is converted
 with OpenCC t2s first.
@@ -205,6 +210,7 @@ class CategoryGuide:
     @staticmethod
     def _build_tokenizer(surfaces: Iterable[str]) -> jieba.Tokenizer:
         # A private tokenizer: adding words to jieba's global one would change other modules' tokens.
+        # jieba logs its dictionary loading at DEBUG on every start; that is noise in the bot's logs.
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()

@@ -59,9 +59,13 @@ def _number_problems(record: PackRecord, figures_allowed: bool, source_text: str
     problems = []
     for mention in stated:
         if mention.value not in in_source:
-            problems.append(f"{where}: number {mention.text} ({_fmt(mention.value)}) is not in source {record.source_id}")
+            problems.append(
+                f"{where}: number {mention.text} ({_fmt(mention.value)}) is not in source {record.source_id}"
+            )
         elif mention.value not in quoted:
-            problems.append(f"{where}: number {mention.text} ({_fmt(mention.value)}) is not in the record's quote")
+            problems.append(
+                f"{where}: number {mention.text} ({_fmt(mention.value)}) is not in the record's quote"
+            )
     return problems
 
 
@@ -79,7 +83,9 @@ def _text_problems(pack: Pack, report: CheckReport) -> None:
             continue
         for quote in record.quotes:
             if not quote_found(quote, text):
-                report.problems.append(f"{record.file} {record.id}: quote not found in cleaned source: {quote[:40]}")
+                report.problems.append(
+                    f"{record.file} {record.id}: quote not found in cleaned source: {quote[:40]}"
+                )
         figures_allowed = pack.sources[record.source_id].figures
         report.problems.extend(_number_problems(record, figures_allowed, text))
         if len(record.answer) > SHORT_ANSWER:
@@ -129,16 +135,20 @@ def _catalogue_checks(report: CheckReport) -> None:
         report.notes.append("knowledge.catalogue not present: catalogue checks skipped")
         return
     try:
-        check: Callable[[], tuple[list[str], list[str]]] = importlib.import_module("knowledge.catalogue").check_catalogues
+        check: Callable[[], tuple[list[str], list[str]]] = importlib.import_module(
+            "knowledge.catalogue"
+        ).check_catalogues
         problems, coverage = check()
-    except Exception as exc:  # noqa: BLE001 - a broken catalogue module is a check failure, not a crash
+    except Exception as exc:  # a broken catalogue module is a check failure, not a crash
         report.problems.append(f"catalogue checks failed to run: {type(exc).__name__}: {exc}")
         return
     report.problems.extend(f"catalogue: {p}" for p in problems)
     report.coverage.extend(f"catalogue: {c}" for c in coverage)
 
 
-def check_pack(pack_dir: Path | None = None, *, synonyms: Path | None = None, catalogues: bool = True) -> CheckReport:
+def check_pack(
+    pack_dir: Path | None = None, *, synonyms: Path | None = None, catalogues: bool = True
+) -> CheckReport:
     """Run every pack check (and, by default, the catalogue checks); never raises for a bad pack."""
     report = CheckReport()
     try:

@@ -129,7 +129,9 @@ class EvalReport:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def evaluate(knowledge: PolicyKnowledge, questions: Sequence[EvalQuestion], *, repeats: int = 5) -> EvalReport:
+def evaluate(
+    knowledge: PolicyKnowledge, questions: Sequence[EvalQuestion], *, repeats: int = 5
+) -> EvalReport:
     """Run every question; latency is measured over `repeats` passes (the first pass warms caches)."""
     known = {r.id: r for r in knowledge.records()}
     report = EvalReport()
@@ -168,7 +170,9 @@ def evaluate(knowledge: PolicyKnowledge, questions: Sequence[EvalQuestion], *, r
             report.correct += 1
         else:
             why = "wrong record" if not right_record else "answer does not match"
-            report.failures.append(f"{why}: {item.question} -> {answer.record_id} (expected {'/'.join(item.expect)})")
+            report.failures.append(
+                f"{why}: {item.question} -> {answer.record_id} (expected {'/'.join(item.expect)})"
+            )
     for _ in range(repeats):
         for item in questions:
             start = time.perf_counter_ns()
@@ -189,7 +193,9 @@ def _timed_load(pack: Path | None) -> tuple[PolicyKnowledge, float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--file", type=Path, default=None, help="question file (default: policy_questions.yaml)")
+    parser.add_argument(
+        "--file", type=Path, default=None, help="question file (default: policy_questions.yaml)"
+    )
     parser.add_argument("--pack", type=Path, default=None, help="pack directory (default knowledge/pack)")
     parser.add_argument("--repeats", type=int, default=5, help="latency passes over the file")
     parser.add_argument("--min-accuracy", type=float, default=0.9, help="fail below this accuracy")
@@ -203,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluate: {exc}", file=sys.stderr)
         return 2
     print(f"questions: {report.total} ({report.in_scope} in scope, {report.must_not} must-not-answer)")
-    print(f"accuracy: {report.accuracy:.1%} (in scope {report.correct}/{report.in_scope} = {report.in_scope_accuracy:.1%})")
-    print(f"citation correctness: {report.citation_correct}/{report.answered_in_scope} = {report.citation_accuracy:.1%}")
+    print(
+        f"accuracy: {report.accuracy:.1%} (in scope {report.correct}/{report.in_scope} = {report.in_scope_accuracy:.1%})"
+    )
+    print(
+        f"citation correctness: {report.citation_correct}/{report.answered_in_scope} = {report.citation_accuracy:.1%}"
+    )
     print(f"answers without citation: {report.uncited}")
     print(
         f"must-not-answer: {report.must_not_declined}/{report.must_not} declined; "
@@ -215,12 +225,16 @@ def main(argv: list[str] | None = None) -> int:
         f"retrieve latency: p50 {report.percentile(50):.2f} ms, p99 {report.percentile(99):.2f} ms, "
         f"mean {mean:.2f} ms over {len(report.latencies_ms)} calls"
     )
-    print(f"load: pack + index {load_seconds * 1000:.0f} ms; jieba dictionary {jieba_seconds * 1000:.0f} ms (once per process)")
+    print(
+        f"load: pack + index {load_seconds * 1000:.0f} ms; jieba dictionary {jieba_seconds * 1000:.0f} ms (once per process)"
+    )
     if report.failures and not args.quiet:
         print("failures:")
         for line in report.failures:
             print(f"  {line}")
-    failed = report.accuracy < args.min_accuracy or report.must_not_declined < report.must_not or report.uncited
+    failed = (
+        report.accuracy < args.min_accuracy or report.must_not_declined < report.must_not or report.uncited
+    )
     return 1 if failed else 0
 
 

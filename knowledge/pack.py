@@ -70,13 +70,15 @@ class Pack:
 def _read_yaml(path: Path) -> object:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+            return yaml.load(handle, Loader=_Loader)  # a safe loader (C-accelerated when available)
     except yaml.YAMLError as exc:
         raise PackError(f"{path.name}: not valid YAML: {exc}") from exc
 
 
 def _explain(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '<file>'}: {err['msg']}" for err in exc.errors())
+    return "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or '<file>'}: {err['msg']}" for err in exc.errors()
+    )
 
 
 def load_sources(pack_dir: Path) -> tuple[dict[str, SourceSpec], Path]:
@@ -104,8 +106,12 @@ def _citation(spec: RecordSpec, source: SourceSpec, where: str) -> Citation:
         title = source.documents[spec.document]
     else:
         known = ", ".join(source.documents) or "none"
-        raise PackError(f"{where}: document {spec.document!r} is not one of {source.id}'s documents ({known})")
-    return Citation(source_id=source.id, title=title, locator=spec.locator, year=source.year, status=source.status)
+        raise PackError(
+            f"{where}: document {spec.document!r} is not one of {source.id}'s documents ({known})"
+        )
+    return Citation(
+        source_id=source.id, title=title, locator=spec.locator, year=source.year, status=source.status
+    )
 
 
 def _records_of(path: Path, sources: Mapping[str, SourceSpec]) -> list[PackRecord]:
@@ -170,5 +176,7 @@ def load_pack(pack_dir: Path | None = None) -> Pack:
     for record in records:
         missing = [r for r in record.related if r not in seen]
         if missing:
-            raise PackError(f"{record.file} record {record.id}: related ids not in the pack: {', '.join(missing)}")
+            raise PackError(
+                f"{record.file} record {record.id}: related ids not in the pack: {', '.join(missing)}"
+            )
     return Pack(directory=directory, sources_dir=sources_dir, sources=sources, records=tuple(records))

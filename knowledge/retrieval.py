@@ -1,16 +1,23 @@
 """Policy retrieval over the knowledge pack: BM25 on jieba tokens, fuzzy question matching, synonyms.
 
 How a question is answered:
-1. It is normalised (NFKC, Traditional -> Simplified, lower case) and cut with jieba (search mode);
-   function and question words are dropped, and words of the synonym groups it mentions are added
-   (query expansion: 义工 also looks for 志愿者, 钱 for 资助/经费/补贴 ...).
-2. BM25 (bm25s) scores every record's text (title + questions + keywords + answer); rapidfuzz finds
-   records with a near-identical question. The best few of both are ranked on BM25, fuzzy similarity
-   and coverage: the IDF-weighted share of the question's own words (or their synonyms) the record holds.
-3. Confidence is the fuzzy similarity or the coverage (discounted when the runner-up is close); only above
-   the threshold is there an answer. Two guards cap it: a question asking for a figure (多少, 几个, 什么时候)
-   whose best record states none, and a question about a place outside Shenzhen.
-Below the threshold the closest records (that share at least a word with the question) are suggestions.
+1. It is normalised (NFKC, Traditional -> Simplified, lower case) and cut with jieba; function and
+   question words are dropped (also when jieba glues them to a content word: 想办 -> 办), and the words
+   of every synonym group it mentions are added at half weight (query expansion: 义工 also looks for
+   志愿者, 钱 for 资助/经费/补贴 ...).
+2. BM25 (bm25s, jieba search-mode tokens) scores every record's text: title, questions, keywords, answer
+   and the source's aliases (南山, 示范点). rapidfuzz finds records listing a near-identical question.
+   The best few of both are ranked on BM25, fuzzy similarity and coverage: the IDF-weighted share of
+   the question's words (or their synonyms) that the record holds.
+3. Confidence is the fuzzy similarity or the coverage (discounted when the runner-up is close). There is
+   an answer only above the threshold and when no scope guard fires:
+   - off-topic: the question names an everyday topic no source is about (天气, 股票, 订外卖 ...);
+   - place: it names a place outside Shenzhen (北京, 上海 ...) and no Shenzhen place;
+   - figure: it asks for a figure (多少, 几个, 什么时候) but the best record states none, or the best
+     record misses something the question names: a figure is only given about everything asked
+     (低保每个月能领多少钱 names 低保, which the 示范点 amount record lacks).
+Below the threshold the closest records that share words with the question are offered as suggestions
+(none for off-topic and place questions: suggestions there would only mislead).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import bm25s
@@ -40,8 +48,16 @@ MAX_SUGGESTIONS = 3
 _CANDIDATES = 8  # how many BM25 and fuzzy hits are ranked in detail
 _GUARD_CAP = 0.3  # confidence ceiling when a scope guard fires (below any sensible threshold)
 _NEAR_DUPLICATE = 0.85  # fuzzy similarity at which a question is taken as one the record lists
-_MIN_SUGGESTION_COVERAGE = 0.2
+_MIN_SUGGESTION_COVERAGE = 0.34
+_EXPANSION_WEIGHT = 0.5  # BM25 weight of synonyms added to a question, relative to its own words
+_SHORT_WORD_WEIGHT = 0.5  # single characters (住, 换, 写) say less about a topic than words do
+_CACHE = 4096  # per-word caches are bounded: questions bring new words forever
+_COMMON_WORD = 100  # jieba dictionary frequency from which a token is taken as a real word
+_NO_SUGGESTIONS = frozenset({"off-topic", "place"})
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A quantity (五个, 第几名, 三次, 10项) says how much is asked, not about what: the figure cue handles it.
+_QUANTITY = re.compile(r"^第?[几零〇一二两三四五六七八九十百千万\d]+[个名项次家期场份批位人条天年月号届间栋层]?$")
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _NOT_COMPACT = re.compile(r"[\s\W_]+")
 
@@ -65,20 +81,21 @@ class Vocabulary:
     figure_cues: tuple[str, ...]
     outside_places: tuple[str, ...]
     local_places: tuple[str, ...]
+    off_topics: tuple[str, ...]
 
     @classmethod
     def load(cls, path: Path | None = None) -> Vocabulary:
+        """Read and validate a synonyms file (default knowledge/synonyms.yml); PackError if it is bad."""
         path = path or DEFAULT_SYNONYMS
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            spec = SynonymsFile.model_validate(raw)
+            spec = SynonymsFile.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER))
         except (OSError, yaml.YAMLError) as exc:
             raise PackError(f"{path.name}: cannot read: {exc}") from exc
         except ValidationError as exc:
             raise PackError(f"{path.name}: {exc}") from exc
 
         def norm(words: Sequence[str]) -> tuple[str, ...]:
-            return tuple(dict.fromkeys(compact(w) for w in words if compact(w)))
+            return tuple(dict.fromkeys(c for c in map(compact, words) if c))
 
         return cls(
             groups=tuple(norm(g) for g in spec.groups),
@@ -86,6 +103,7 @@ class Vocabulary:
             figure_cues=norm(spec.figure_cues),
             outside_places=norm(spec.outside_places),
             local_places=norm(spec.local_places),
+            off_topics=norm(spec.off_topics),
         )
 
 
@@ -101,10 +119,20 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class Assessment:
+    """What retrieval made of a question: candidates best first, confidence, and the guard that fired."""
+
+    candidates: tuple[Candidate, ...]
+    confidence: float
+    guard: str  # "", "off-topic", "place" or "figure"
+
+
+@dataclass(frozen=True, slots=True)
 class _Doc:
     record: PackRecord
-    text: str  # compact title + questions + keywords + answer
-    states_figure: bool
+    text: str  # compact title + questions + keywords + answer + the source's aliases
+    questions: tuple[str, ...]  # compact
+    states_figure: bool  # the answer states a figure, or says the source states none (figure_absent)
 
 
 class PolicyKnowledge:
@@ -114,31 +142,39 @@ class PolicyKnowledge:
         self.pack = pack
         self.vocabulary = vocabulary
         self.threshold = threshold
+        searchable = [
+            " ".join((r.title, *r.questions, *r.keywords, r.answer, *r.aliases)) for r in pack.records
+        ]
         self._docs = tuple(
             _Doc(
                 record=r,
-                text=compact(" ".join((r.title, *r.questions, *r.keywords, r.answer))),
-                states_figure=bool(numbers_in(r.answer)),
+                text=compact(text),
+                questions=tuple(compact(q) for q in r.questions),
+                states_figure=r.figure_absent or bool(numbers_in(r.answer)),
             )
-            for r in pack.records
+            for r, text in zip(pack.records, searchable, strict=True)
         )
         self._by_id = {d.record.id: i for i, d in enumerate(self._docs)}
-        self._group_tokens = tuple(tuple(dict.fromkeys(t for w in g for t in self._tokens(w))) for g in vocabulary.groups)
-        corpus = [self._tokens(" ".join((r.title, *r.questions, *r.keywords, r.answer))) for r in pack.records]
+        corpus = [self._search_tokens(text) for text in searchable]
+        self._vocab = frozenset(t for tokens in corpus for t in tokens)
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
-        self._questions: list[str] = []
-        self._question_doc: list[int] = []
-        for i, r in enumerate(pack.records):
-            for q in r.questions:
-                self._questions.append(compact(q))
-                self._question_doc.append(i)
-        self._alternatives: dict[str, tuple[str, ...]] = {}
-        self._idf: dict[str, float] = {}
+        self._group_tokens = tuple(
+            tuple(dict.fromkeys(t for w in group for t in self._search_tokens(w)))
+            for group in vocabulary.groups
+        )
+        self._questions = [q for d in self._docs for q in d.questions]
+        self._question_doc = [i for i, d in enumerate(self._docs) for _ in d.questions]
+        self._alternatives_of = lru_cache(maxsize=_CACHE)(self._alternatives)
+        self._df_of = lru_cache(maxsize=_CACHE)(self._df)
 
     @classmethod
     def load(
-        cls, pack_dir: Path | None = None, *, synonyms: Path | None = None, threshold: float = DEFAULT_THRESHOLD
+        cls,
+        pack_dir: Path | None = None,
+        *,
+        synonyms: Path | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
     ) -> PolicyKnowledge:
         """Load and validate the pack (default knowledge/pack) and build the index; PackError if the pack is bad."""
         return cls(load_pack(pack_dir), Vocabulary.load(synonyms), threshold=threshold)
@@ -155,104 +191,174 @@ class PolicyKnowledge:
 
     def retrieve(self, question: str) -> RetrievalResult:
         """Answer a question when confident; otherwise offer up to three closest topics."""
-        ranked, confidence, guarded = self._assess(question)
-        if not ranked:
+        assessment = self.assess(question)
+        if not assessment.candidates:
             return RetrievalResult(answer=None, suggestions=(), confidence=0.0)
-        best = ranked[0]
-        if confidence >= self.threshold:
-            record = self._docs[self._by_id[best.record_id]].record
-            return RetrievalResult(answer=self._answer(record, confidence), suggestions=(), confidence=confidence)
-        if guarded == "place":
-            return RetrievalResult(answer=None, suggestions=(), confidence=confidence)
-        topics = tuple(
-            self._topic(c.record_id) for c in ranked if c.coverage >= _MIN_SUGGESTION_COVERAGE or c.fuzzy >= 0.5
-        )
-        return RetrievalResult(answer=None, suggestions=topics[:MAX_SUGGESTIONS], confidence=confidence)
+        if assessment.confidence >= self.threshold:
+            record = self._docs[self._by_id[assessment.candidates[0].record_id]].record
+            answer = self._answer(record, assessment.confidence)
+            return RetrievalResult(answer=answer, suggestions=(), confidence=assessment.confidence)
+        topics: tuple[Topic, ...] = ()
+        if assessment.guard not in _NO_SUGGESTIONS:
+            topics = tuple(
+                self._topic(c.record_id)
+                for c in assessment.candidates
+                if c.coverage >= _MIN_SUGGESTION_COVERAGE or c.fuzzy >= 0.5
+            )[:MAX_SUGGESTIONS]
+        return RetrievalResult(answer=None, suggestions=topics, confidence=assessment.confidence)
 
-    def rank(self, question: str) -> tuple[Candidate, ...]:
-        """The candidate records for a question, best first, with their signals."""
-        return self._assess(question)[0]
-
-    # ---- internals ----------------------------------------------------------------------------------
-
-    def _answer(self, record: PackRecord, score: float) -> PolicyAnswer:
-        return PolicyAnswer(record_id=record.id, text=record.answer, citations=(record.citation,), score=score)
-
-    def _topic(self, record_id: str) -> Topic:
-        record = self._docs[self._by_id[record_id]].record
-        return Topic(record_id=record.id, title=record.title, question=record.questions[0])
-
-    def _tokens(self, text: str) -> list[str]:
-        stop = self.vocabulary.stopwords
-        return [t for t in jieba.lcut_for_search(normalise(text)) if _WORDLIKE.search(t) and t not in stop]
-
-    def _alternatives_of(self, token: str) -> tuple[str, ...]:
-        """The token and the synonyms of any group word it is or contains (低保户 -> 低保, 最低生活保障 ...)."""
-        cached = self._alternatives.get(token)
-        if cached is None:
-            words = {token}
-            for group in self.vocabulary.groups:
-                if any(w == token or (len(w) >= 2 and w in token) for w in group):
-                    words.update(group)
-            cached = self._alternatives[token] = tuple(words)
-        return cached
-
-    def _held_by(self, token: str, doc: _Doc) -> bool:
-        return any(w in doc.text for w in self._alternatives_of(token))
-
-    def _idf_of(self, token: str) -> float:
-        cached = self._idf.get(token)
-        if cached is None:
-            n = len(self._docs)
-            df = sum(1 for d in self._docs if self._held_by(token, d))
-            cached = self._idf[token] = math.log(1 + (n - df + 0.5) / (df + 0.5))
-        return cached
-
-    def _assess(self, question: str) -> tuple[tuple[Candidate, ...], float, str]:
-        """Ranked candidates, the confidence in the best one and which guard (if any) capped it."""
+    def assess(self, question: str) -> Assessment:
+        """Candidates best first with their signals, the confidence and any guard: for evaluation and debugging."""
         text = compact(question)
-        words = list(dict.fromkeys(self._tokens(question)))
+        words = self._resolve_unknown(self._content_words(jieba.lcut(normalise(question))))
         if not text or not words:
-            return (), 0.0, ""
-        expanded = list(words)
-        for group, tokens in zip(self.vocabulary.groups, self._group_tokens, strict=True):
-            if any(w in text for w in group):
-                expanded.extend(t for t in tokens if t not in expanded)
-        scores = self._bm25.get_scores(expanded)
-        top_bm25 = float(scores.max()) if len(scores) else 0.0
-        pool: dict[int, float] = {}
-        if top_bm25 > 0:
-            for i in np.argsort(-scores)[:_CANDIDATES]:
-                if scores[i] > 0:
-                    pool[int(i)] = 0.0
-        for _, similarity, qi in process.extract(text, self._questions, scorer=fuzz.ratio, limit=_CANDIDATES):
-            doc = self._question_doc[qi]
-            pool[doc] = max(pool.get(doc, 0.0), similarity / 100)
-        weights = [self._idf_of(w) for w in words]
-        total = sum(weights) or 1.0
-        ranked = []
-        for i in pool:
-            doc = self._docs[i]
-            fuzzy = max(fuzz.ratio(text, q) for q in map(compact, doc.record.questions)) / 100
-            coverage = sum(wt for w, wt in zip(words, weights, strict=True) if self._held_by(w, doc)) / total
-            bm25 = float(scores[i]) / top_bm25 if top_bm25 > 0 else 0.0
-            rank = 0.45 * bm25 + 0.35 * coverage + 0.8 * fuzzy**3
-            ranked.append(Candidate(doc.record.id, rank, bm25, fuzzy, coverage))
-        ranked.sort(key=lambda c: c.rank, reverse=True)
+            return Assessment((), 0.0, "")
+        groups = self._groups_named(text)
+        ranked = self._rank(text, words, groups)
         if not ranked or (ranked[0].coverage == 0 and ranked[0].fuzzy < 0.5):
-            return (), 0.0, ""
+            return Assessment((), 0.0, "")
         best = ranked[0]
         runner_up = ranked[1].rank if len(ranked) > 1 else 0.0
         separation = (best.rank - runner_up) / best.rank if best.rank > 0 else 0.0
         confidence = max(best.fuzzy, best.coverage * min(1.0, 0.75 + 2.5 * separation))
-        guarded = ""
+        guard = self._guard(text, groups, best)
+        if guard:
+            confidence = min(confidence, _GUARD_CAP)
+        return Assessment(ranked, round(confidence, 4), guard)
+
+    # ---- ranking ------------------------------------------------------------------------------------
+
+    def _rank(self, text: str, words: list[str], groups: list[int]) -> tuple[Candidate, ...]:
+        query = self._content_words(jieba.lcut_for_search(text))
+        expansion: list[str] = []
+        for i in groups:
+            expansion.extend(t for t in self._group_tokens[i] if t not in query and t not in expansion)
+        scores = self._bm25.get_scores(query) if query else np.zeros(len(self._docs))
+        if expansion:
+            scores = scores + _EXPANSION_WEIGHT * self._bm25.get_scores(expansion)
+        top_bm25 = float(scores.max()) if len(scores) else 0.0
+        pool: set[int] = set()
+        if top_bm25 > 0:
+            pool.update(int(i) for i in np.argsort(-scores)[:_CANDIDATES] if scores[i] > 0)
+        pool.update(
+            self._question_doc[qi]
+            for _, _, qi in process.extract(text, self._questions, scorer=fuzz.ratio, limit=_CANDIDATES)
+        )
+        weights = [self._weight(w) for w in words]
+        total = sum(weights) or 1.0
+        ranked = []
+        for i in pool:
+            doc = self._docs[i]
+            fuzzy = max(fuzz.ratio(text, q) for q in doc.questions) / 100
+            coverage = sum(wt for w, wt in zip(words, weights, strict=True) if self._held_by(w, doc)) / total
+            bm25 = float(scores[i]) / top_bm25 if top_bm25 > 0 else 0.0
+            # fuzzy is cubed so that only near-identical questions weigh much: they were mapped by a human
+            rank = 0.45 * bm25 + 0.35 * coverage + 0.8 * fuzzy**3
+            ranked.append(Candidate(doc.record.id, rank, bm25, fuzzy, coverage))
+        ranked.sort(key=lambda c: (-c.rank, c.record_id))
+        return tuple(ranked)
+
+    def _guard(self, text: str, groups: list[int], best: Candidate) -> str:
+        """Which scope guard, if any, forbids answering with the best record ("" if none does)."""
         vocabulary = self.vocabulary
-        if any(p in text for p in vocabulary.outside_places) and not any(p in text for p in vocabulary.local_places):
-            confidence, guarded = min(confidence, _GUARD_CAP), "place"
-        elif (
-            best.fuzzy < _NEAR_DUPLICATE
-            and any(c in text for c in vocabulary.figure_cues)
-            and not self._docs[self._by_id[best.record_id]].states_figure
+        if any(t in text for t in vocabulary.off_topics):
+            return "off-topic"
+        if any(p in text for p in vocabulary.outside_places) and not any(
+            p in text for p in vocabulary.local_places
         ):
-            confidence, guarded = min(confidence, _GUARD_CAP), "figure"
-        return tuple(ranked), round(confidence, 4), guarded
+            return "place"
+        if best.fuzzy >= _NEAR_DUPLICATE or not any(c in text for c in vocabulary.figure_cues):
+            return ""
+        doc = self._docs[self._by_id[best.record_id]]
+        if not doc.states_figure:
+            return "figure"
+        # A figure is only stated about everything the question names (低保每个月能领多少钱 shares 钱 and
+        # 领 with the 示范点 amount record, but not 低保): every synonym group it mentions is in the record.
+        for i in groups:
+            if not any(w in doc.text for w in self.vocabulary.groups[i]):
+                return "figure"
+        return ""
+
+    # ---- words --------------------------------------------------------------------------------------
+
+    def _groups_named(self, text: str) -> list[int]:
+        """The synonym groups a question names. A word inside a longer matched word of another group does not
+        count: 居民议事会 names the 议事会 group, not the 居民 group."""
+        matches = [(w, i) for i, group in enumerate(self.vocabulary.groups) for w in group if w in text]
+        named = {i for w, i in matches if not any(w != m and w in m and i != j for m, j in matches)}
+        return sorted(named)
+
+    def _search_tokens(self, text: str) -> list[str]:
+        """Index tokens: jieba search mode (words and their sub-words), without stopwords."""
+        stop = self.vocabulary.stopwords
+        return [t for t in jieba.lcut_for_search(normalise(text)) if _WORDLIKE.search(t) and t not in stop]
+
+    def _content_words(self, tokens: list[str]) -> list[str]:
+        """A question's content words, once each. A word that is neither in the pack nor a common word in
+        jieba's dictionary, and starts or ends with a function word (jieba glues 想办, 哪里找), is reduced to
+        its content (办, 找)."""
+        stop = self.vocabulary.stopwords
+        words: list[str] = []
+        for token in tokens:
+            if not _WORDLIKE.search(token) or token in stop or _QUANTITY.match(token):
+                continue
+            if len(token) > 1 and token not in self._vocab and (jieba.get_FREQ(token) or 0) < _COMMON_WORD:
+                token = self._strip_stop_affixes(token)
+            if token and token not in stop and token not in words:
+                words.append(token)
+        return words
+
+    def _resolve_unknown(self, words: list[str]) -> list[str]:
+        """Replace a long word no record holds by its sub-words some record holds (交学费 -> 学费): jieba
+        glues verbs to nouns in ways the pack's own texts do not."""
+        resolved: list[str] = []
+        for word in words:
+            parts = [word]
+            if len(word) > 2 and self._df_of(word) == 0:
+                known = [p for p in jieba.lcut_for_search(word) if len(p) > 1 and p != word and self._df_of(p) > 0]
+                parts = known or parts
+            resolved.extend(p for p in parts if p not in resolved)
+        return resolved
+
+    def _strip_stop_affixes(self, token: str) -> str:
+        stop = self.vocabulary.stopwords
+        stripped = True
+        while stripped and len(token) > 1:
+            stripped = False
+            for n in range(min(len(token) - 1, 4), 0, -1):  # longest function word first
+                if token[:n] in stop:
+                    token, stripped = token[n:], True
+                    break
+                if token[-n:] in stop:
+                    token, stripped = token[:-n], True
+                    break
+        return token
+
+    def _alternatives(self, word: str) -> tuple[str, ...]:
+        """The word and the synonyms of any group word it is or contains (低保户 -> 低保, 最低生活保障 ...)."""
+        found = {word}
+        for group in self.vocabulary.groups:
+            if any(w == word or (len(w) >= 2 and w in word) for w in group):
+                found.update(group)
+        return tuple(found)
+
+    def _held_by(self, word: str, doc: _Doc) -> bool:
+        """Whether a record holds the word or a synonym (substring: segmentation differences do not matter)."""
+        return any(w in doc.text for w in self._alternatives_of(word))
+
+    def _df(self, word: str) -> int:
+        return sum(1 for d in self._docs if self._held_by(word, d))
+
+    def _weight(self, word: str) -> float:
+        """IDF of a word over the records holding it (or a synonym); single characters count half."""
+        n, df = len(self._docs), self._df_of(word)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5)) * (_SHORT_WORD_WEIGHT if len(word) == 1 else 1.0)
+
+    def _answer(self, record: PackRecord, score: float) -> PolicyAnswer:
+        return PolicyAnswer(
+            record_id=record.id, text=record.answer, citations=(record.citation,), score=score
+        )
+
+    def _topic(self, record_id: str) -> Topic:
+        record = self._docs[self._by_id[record_id]].record
+        return Topic(record_id=record.id, title=record.title, question=record.questions[0])

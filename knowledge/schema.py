@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 UNDATED = "年份不详"
 
@@ -79,7 +87,8 @@ class SourceSpec(_Frozen):
     year: ShortText  # "2014", or 年份不详
     status: str = ""  # e.g. 征求意见稿
     figures: bool = True  # False: the source is not binding; answers from it must state no figures
-    aliases: tuple[ShortText, ...] = ()  # what residents call the document (南山, 示范点): searchable on every record
+    # What residents call the document (南山, 示范点): searchable with every record of the source.
+    aliases: tuple[ShortText, ...] = ()
     cleaning: CleaningSpec = Field(default_factory=CleaningSpec)
 
     @field_validator("year")
@@ -104,7 +113,8 @@ class RecordSpec(_Frozen):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
     kind: Kind
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=120)]
-    quote: tuple[ShortText, ...] = Field(min_length=1)  # verbatim from the cleaned source; "……" joins fragments
+    # Verbatim from the cleaned source; "……" joins fragments that must occur in this order.
+    quote: tuple[ShortText, ...] = Field(min_length=1)
     source: SourceId
     document: str | None = None  # a key of the source's `documents`; default: the source's title
     locator: ShortText  # item number / section in the document
@@ -145,6 +155,7 @@ class SynonymsFile(_Frozen):
     figure_cues: tuple[ShortText, ...] = ()
     outside_places: tuple[ShortText, ...] = ()
     local_places: tuple[ShortText, ...] = ()
+    off_topics: tuple[ShortText, ...] = ()
 
     @field_validator("groups")
     @classmethod

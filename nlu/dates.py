@@ -81,8 +81,8 @@ _PERIODS: dict[str, str] = {
     "凌晨": "night", "清晨": "am", "早上": "am", "早晨": "am", "上午": "am", "朝早": "am", "今早": "am",
     "明早": "am", "听朝": "am", "聽朝": "am", "早": "am",
     "中午": "noon", "晏昼": "pm", "晏晝": "pm", "下午": "pm", "下昼": "pm", "下晝": "pm", "傍晚": "pm",
-    "晚上": "pm", "夜晚": "pm", "夜里": "pm", "夜裡": "pm", "夜间": "pm", "夜間": "pm", "今晚": "pm",
-    "明晚": "pm", "昨晚": "pm", "晚": "pm", "夜": "pm",
+    "晚上": "evening", "夜晚": "evening", "夜里": "evening", "夜裡": "evening", "夜间": "evening",
+    "夜間": "evening", "今晚": "evening", "明晚": "evening", "昨晚": "evening", "晚": "evening", "夜": "evening",
 }  # fmt: skip
 _PERIOD = "|".join(sorted(map(re.escape, _PERIODS), key=len, reverse=True))
 _TIME = re.compile(
@@ -211,10 +211,10 @@ def _clock(hour: int, minute: int, period: str | None) -> tuple[str, str] | None
     kind = _PERIODS.get(period or "", "")
     if not 0 <= hour <= 24 or not 0 <= minute < 60:
         return None
-    if (kind == "pm" and 1 <= hour < 12) or (kind == "noon" and 1 <= hour <= 5):
+    if (kind in ("pm", "evening") and 1 <= hour < 12) or (kind == "noon" and 1 <= hour <= 5):
         hour += 12
-    elif kind == "night" and hour == 12:
-        hour = 0
+    elif kind in ("night", "evening") and hour == 12:
+        hour = 0  # 晚上12点 is midnight
     elif not kind and 1 <= hour <= 6:
         hour, detail = hour + 12, "assumed_pm"
     return f"{hour % 24:02d}:{minute:02d}", detail

@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +40,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from nlu.features import FeatureExtractor, TfidfVocabulary, Tokenizer
+from nlu.features import FeatureExtractor, TfidfVocabulary, shared_tokenizer
 from nlu.normalize import NORMALIZATION_FILE, normalization_spec, normalize
 from nlu.training_data import DEFAULT_TRAINING_FILES, TrainingExample, load_training_data
 from nlu.types import IntentScore
@@ -81,12 +81,6 @@ class _Weights:
     vocabulary: TfidfVocabulary
     coef: np.ndarray  # (n_features, n_classes), transposed for row gathering at predict time
     intercept: np.ndarray
-
-
-@cache
-def _shared_tokenizer(extra_words: tuple[str, ...]) -> Tokenizer:
-    # jieba's dictionary takes ~1 s to load: share one tokenizer per word list in the process.
-    return Tokenizer(extra_words)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -153,7 +147,7 @@ def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins
         return 0.0
     edges = np.linspace(0.0, 1.0, bins + 1)
     total = 0.0
-    for low, high in zip(edges[:-1], edges[1:], strict=True):
+    for low, high in pairwise(edges):
         mask = (confidence > low) & (confidence <= high)
         if mask.any():
             total += mask.mean() * abs(confidence[mask].mean() - correct[mask].mean())
@@ -198,7 +192,7 @@ class EmbeddedIntentModel:
         self.train_seconds = train_seconds
         self.n_examples = n_examples
         self.key = key
-        self._extractor = FeatureExtractor(_shared_tokenizer(domain_words))
+        self._extractor = FeatureExtractor(shared_tokenizer(domain_words))
 
     # -- pickling: the tokenizer is rebuilt, not stored (jieba's dictionary is large) --
     def __getstate__(self) -> dict[str, object]:
@@ -208,7 +202,7 @@ class EmbeddedIntentModel:
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
-        self._extractor = FeatureExtractor(_shared_tokenizer(self.domain_words))
+        self._extractor = FeatureExtractor(shared_tokenizer(self.domain_words))
 
     @classmethod
     def train(
@@ -223,10 +217,12 @@ class EmbeddedIntentModel:
         """Fit features, classifier and temperature on `examples` (texts are normalised here)."""
         if not examples:
             raise ValueError("cannot train an intent model without examples")
+        if classifier not in DEFAULT_C:
+            raise ValueError(f"unknown classifier {classifier!r}; expected one of {sorted(DEFAULT_C)}")
         strength = DEFAULT_C[classifier] if c is None else c
         started = time.perf_counter()
         domain_words = tuple(normalization_spec().domain_words)
-        extractor = FeatureExtractor(_shared_tokenizer(domain_words))
+        extractor = FeatureExtractor(shared_tokenizer(domain_words))
         labels = tuple(sorted({e.intent for e in examples}))
         label_index = {label: i for i, label in enumerate(labels)}
         documents = [extractor.features(normalize(e.text).text) for e in examples]
@@ -278,6 +274,10 @@ class EmbeddedIntentModel:
         _write_cache(directory, path, model)
         return model
 
+    @property
+    def n_features(self) -> int:
+        return len(self._weights.vocabulary)
+
     def predict(self, normalized: str) -> tuple[IntentScore, ...]:
         """Calibrated confidence for every intent, highest first."""
         probabilities = self.probabilities(normalized)
@@ -297,7 +297,7 @@ def _read_cache(path: Path, key: str) -> EmbeddedIntentModel | None:
     try:
         with path.open("rb") as handle:
             # The cache directory is the user's own and written only by `_write_cache`.
-            model = pickle.load(handle)  # noqa: S301
+            model = pickle.load(handle)
     except Exception as exc:  # a truncated or foreign file must not stop the bot: retrain
         logger.warning("ignoring unreadable intent model cache %s: %s", path, exc)
         return None

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
 
 import jieba
 import numpy as np
@@ -44,6 +46,12 @@ class Tokenizer:
         return [w for w in self._jieba.lcut(text) if not w.isspace()]
 
 
+@cache
+def shared_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
+    """One tokenizer per word list in the process: jieba's dictionary takes about a second to load."""
+    return Tokenizer(extra_words)
+
+
 class FeatureExtractor:
     """Turns normalised text into feature names (`w:` words, `b:` word bigrams, `c:` char n-grams)."""
 
@@ -57,7 +65,7 @@ class FeatureExtractor:
         feats: list[str] = [_length_bucket(len(compact))]
         words = self._tokenizer.words(text)
         feats.extend(f"w:{w}" for w in words)
-        feats.extend(f"b:{a}|{b}" for a, b in zip(words, words[1:], strict=False))
+        feats.extend(f"b:{a}|{b}" for a, b in pairwise(words))
         feats.extend(f"c:{ch}" for ch in compact)
         # Boundary marks let "进度?" at the end differ from 进度 inside a longer sentence.
         padded = f"^{compact}$"

@@ -68,13 +68,26 @@ class NormalizationSpec(BaseModel):
 
     version: int
     max_model_chars: int = Field(gt=0)
-    opencc_config: str
+    opencc_configs: list[str] = Field(min_length=1)
+    shared_characters: str = ""
     emoji: dict[str, str] = Field(default_factory=dict)
     traditional: _PhraseTableSpec
     cantonese: _PhraseTableSpec
     homophones: _PhraseTableSpec
     fillers: _FillerSpec
     domain_words: list[str] = Field(default_factory=list)
+
+
+class ConverterChain:
+    """Several OpenCC conversions applied one after the other."""
+
+    def __init__(self, configs: list[str]) -> None:
+        self._converters = [opencc.OpenCC(config) for config in configs]
+
+    def convert(self, text: str) -> str:
+        for converter in self._converters:
+            text = converter.convert(text)
+        return text
 
 
 class PhraseTable:
@@ -96,7 +109,7 @@ class PhraseTable:
 @dataclass(frozen=True, slots=True)
 class _Pipeline:
     spec: NormalizationSpec
-    to_simplified: opencc.OpenCC
+    to_simplified: ConverterChain
     to_traditional: opencc.OpenCC
     emoji: PhraseTable
     traditional: PhraseTable
@@ -125,7 +138,7 @@ def _pipeline() -> _Pipeline:
     pause = re.escape(PAUSE_CHARS)
     return _Pipeline(
         spec=spec,
-        to_simplified=opencc.OpenCC(spec.opencc_config),
+        to_simplified=ConverterChain(spec.opencc_configs),
         to_traditional=opencc.OpenCC("s2t"),
         emoji=PhraseTable(spec.emoji),
         traditional=PhraseTable(spec.traditional.replace, tuple(spec.traditional.protect)),
@@ -202,11 +215,13 @@ def _differs(converted: str, original: str) -> list[bool]:
 
 
 def detect_script(text: str) -> Script:
-    """Traditional when the text has Traditional-only characters and more of them than Simplified-only ones.
+    """Traditional when the text has Traditional-only characters, unless Simplified-only ones outnumber them.
 
     A character is Traditional-only when OpenCC's Traditional->Simplified conversion changes it
-    and Simplified-only when Simplified->Traditional changes it; characters shared by both
-    scripts (我, 人, 低保) do not count. Ties go to Simplified, the majority of users.
+    and Simplified-only when Simplified->Traditional changes it and it is not listed in
+    `shared_characters` (晒, 干, 后... are valid in both). Characters common to both scripts
+    (我, 人, 低保) do not count. A tie goes to Traditional: the user did type Traditional-only
+    characters, and a Hong Kong reader gets a reply they can read either way.
     """
     han = "".join(ch for ch in text if _is_han(ch))
     if not han:
@@ -215,8 +230,10 @@ def detect_script(text: str) -> Script:
     traditional = sum(_differs(pipeline.to_simplified.convert(han), han))
     if traditional == 0:
         return Script.SIMPLIFIED
-    simplified = sum(_differs(pipeline.to_traditional.convert(han), han))
-    return Script.TRADITIONAL if traditional > simplified else Script.SIMPLIFIED
+    shared = pipeline.spec.shared_characters
+    changed = _differs(pipeline.to_traditional.convert(han), han)
+    simplified = sum(1 for ch, differs in zip(han, changed, strict=True) if differs and ch not in shared)
+    return Script.TRADITIONAL if traditional >= simplified else Script.SIMPLIFIED
 
 
 def _remove_fillers(text: str, pipeline: _Pipeline) -> str:

@@ -47,7 +47,7 @@ _HAN_TO_DIGIT = str.maketrans("〇一二三四五六七八九", "0123456789")
 _HAN_NUMERALS = frozenset("一二三四五六七八九")
 # A name is made of CJK ideographs and digits; anything else ends a fuzzy window.
 _NAME_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff0-9〇]")
-_TRIM_CHARS = " \t\r\n,.!?;:、。,!?;:~～()()[]【】\"'“”‘’"
+_TRIM_CHARS = " \t\r\n,.!?;:~、。，！？；：～（）()[]【】「」\"'“”‘’\u3000"
 
 
 class _Frozen(BaseModel):
@@ -321,20 +321,8 @@ class Gazetteer:
         return groups
 
     def _trim_answer(self, text: str) -> tuple[int, int, str]:
-        start, end = 0, len(text)
-        while start < end and text[start] in _TRIM_CHARS:
-            start += 1
-        while end > start and text[end - 1] in _TRIM_CHARS:
-            end -= 1
-        for prefix in self.rules.answer_prefixes:
-            if text.startswith(prefix, start, end) and end - start > len(prefix):
-                start += len(prefix)
-                break
-        for suffix in self.rules.answer_suffixes:
-            if text.endswith(suffix, start, end) and end - start > len(suffix):
-                end -= len(suffix)
-                break
-        return start, end, text[start:end]
+        """The part of a typed answer that may be a name ("我住在下沙。" -> "下沙"), with its span."""
+        return _trim(text, self.rules.answer_prefixes, self.rules.answer_suffixes)
 
     def _whole_answer(self, text: str) -> _Group | None:
         start, end, core = self._trim_answer(text)
@@ -422,6 +410,24 @@ class Gazetteer:
         top = results[0][1]
         names = list(dict.fromkeys(name for name, score, _ in results if score == top))
         return top / 100.0, names
+
+
+@lru_cache(maxsize=16)  # one message is trimmed several times while it is matched
+def _trim(text: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> tuple[int, int, str]:
+    start, end = 0, len(text)
+    while start < end and text[start] in _TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_CHARS:
+        end -= 1
+    for prefix in prefixes:
+        if text.startswith(prefix, start, end) and end - start > len(prefix):
+            start += len(prefix)
+            break
+    for suffix in suffixes:
+        if text.endswith(suffix, start, end) and end - start > len(suffix):
+            end -= len(suffix)
+            break
+    return start, end, text[start:end]
 
 
 def _variant_table(texts: Iterable[str], converters: Sequence[opencc.OpenCC]) -> dict[str, set[str]]:
@@ -531,7 +537,3 @@ def load_gazetteer() -> Gazetteer:
 def resolve_community(text: str) -> PlaceMatch | None:
     """The community a form answer names (see `Gazetteer.resolve_community`)."""
     return load_gazetteer().resolve_community(text)
-
-
-def places_by_level(places: Iterable[Place], level: Level) -> tuple[Place, ...]:
-    return tuple(p for p in places if p.level == level)

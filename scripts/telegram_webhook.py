@@ -25,26 +25,33 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))  # run as a file without `pip install -e .`
+    from telegram.error import TelegramError
+
     from adapters.telegram_setup import delete_webhook, set_webhook, webhook_status
     from bot.errors import BotError
     from bot.settings import Settings
-    from telegram.error import TelegramError
 
     parser = argparse.ArgumentParser(prog="telegram_webhook.py", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     set_cmd = sub.add_parser("set", help="setWebhook to TELEGRAM_WEBHOOK_URL with TELEGRAM_SECRET_TOKEN")
     set_cmd.add_argument("--drop-pending", action="store_true", help="discard updates Telegram still holds")
-    set_cmd.add_argument("--max-connections", type=int, default=None, help="parallel webhook requests (1-100)")
+    set_cmd.add_argument(
+        "--max-connections", type=int, default=None, help="parallel webhook requests (1-100)"
+    )
     sub.add_parser("info", help="show getWebhookInfo")
     delete_cmd = sub.add_parser("delete", help="deleteWebhook (before polling)")
-    delete_cmd.add_argument("--drop-pending", action="store_true", help="discard updates Telegram still holds")
+    delete_cmd.add_argument(
+        "--drop-pending", action="store_true", help="discard updates Telegram still holds"
+    )
     args = parser.parse_args(argv)
 
     try:
         settings = Settings.from_env(env).telegram
         if args.command == "set":
             warnings = asyncio.run(
-                set_webhook(settings, drop_pending_updates=args.drop_pending, max_connections=args.max_connections)
+                set_webhook(
+                    settings, drop_pending_updates=args.drop_pending, max_connections=args.max_connections
+                )
             )
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
@@ -56,7 +63,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             status = asyncio.run(webhook_status(settings))
             print(f"url: {status.url or '(none: polling or not set)'}")
             print(f"pending updates: {status.pending_update_count}")
-            print(f"allowed updates: {', '.join(status.allowed_updates) or '(all but a few, Telegram default)'}")
+            print(
+                f"allowed updates: {', '.join(status.allowed_updates) or '(all but a few, Telegram default)'}"
+            )
             if status.max_connections:
                 print(f"max connections: {status.max_connections}")
             if status.last_error_message:

@@ -51,14 +51,14 @@ def validate_community(text: str, u: Understanding) -> SlotCheck:
     cleaned = text.strip()
     if not cleaned:
         return SlotCheck.bad(COMMUNITY_PROBLEM)
-    matches = [m for m in load_gazetteer().match(cleaned, limit=5) if m.level == "community"]
+    matches = [m for m in load_gazetteer().match(cleaned, limit=9) if m.level == "community"]
     if not matches:
         return SlotCheck.bad(COMMUNITY_PROBLEM)
     exact = [m for m in matches if m.exact]
     if len(exact) == 1:
         return SlotCheck.ok(_place_label(exact[0]))
     if len(exact) > 1:
-        return SlotCheck(options=tuple((_place_label(m), _place_label(m)) for m in exact[:5]))
+        return SlotCheck(options=tuple((_place_label(m), _place_label(m)) for m in exact[:9]))
     best = matches[0]
     return SlotCheck(confirm=_place_label(best))
 

@@ -31,7 +31,11 @@ def test_a_long_reply_is_split_on_line_boundaries_within_the_limit(script: str) 
         ("短", 4096, ["短"]),
         ("第一行\n第二行\n第三行", 7, ["第一行\n第二行", "第三行"]),
         ("第一行\n\n\n第二行", 4, ["第一行", "第二行"]),  # blank lines at a cut are dropped
-        ("一二三。四五六七八九十", 8, ["一二三。", "四五六七八九十"]),  # a too-long line: after a sentence end
+        (
+            "一二三。四五六七八九十",
+            8,
+            ["一二三。", "四五六七八九十"],
+        ),  # a too-long line: after a sentence end
         ("一二三四五六七八九十", 4, ["一二三四", "五六七八", "九十"]),  # no sentence end: at the limit
         ("一二三四五。六七", 6, ["一二三四五。", "六七"]),
         ("  \n\n", 4096, []),

@@ -41,7 +41,10 @@ def test_the_message_id_is_built_on_the_update_id() -> None:
     update = TelegramResident().text("你好")
     turn = translate(update)
     assert turn is not None
-    assert turn.inbound.message_id == f"{update['update_id']}:{RECORDED_USER_ID}:{update['message']['message_id']}"
+    assert (
+        turn.inbound.message_id
+        == f"{update['update_id']}:{RECORDED_USER_ID}:{update['message']['message_id']}"
+    )
     again = translate(update)
     assert again is not None and again.inbound.message_id == turn.inbound.message_id
 
@@ -49,18 +52,20 @@ def test_the_message_id_is_built_on_the_update_id() -> None:
 @pytest.mark.parametrize(
     ("typed", "text", "event"),
     [
-        ("/start", "/start", "/start"),
-        ("/help", "/help", "/help"),
-        ("/cancel", "/cancel", "/cancel"),
-        ("/status", "/status", "/status"),
-        ("/start@SzCommunityHelperBot", "/start", "/start"),
-        ("/STATUS", "/status", "/status"),
-        ("/start help_request", "/start help_request", "/start help_request"),  # deep link t.me/...?start=
-        ("/start 我要求助", "/start 我要求助", "/start"),  # not a deep-link payload: the plain command
-        ("/status SZ-2026-00012", "/status SZ-2026-00012", "/status"),
+        ("/start", "", "/start"),
+        ("/help", "", "/help"),
+        ("/cancel", "", "/cancel"),
+        ("/status", "", "/status"),
+        ("/start@SzCommunityHelperBot", "", "/start"),
+        ("/STATUS", "", "/status"),
+        ("/start help_request", "", "/start help_request"),  # deep link t.me/...?start=help_request
+        ("/start 我要求助", "我要求助", "/start"),  # not a deep-link payload: the plain command
+        ("/status HR-20261123-0001", "HR-20261123-0001", "/status"),
+        ("/status 編號 HR-20261123-0001", "編號 HR-20261123-0001", "/status"),
         ("/handoff", "/handoff", None),  # a public command the core reads from the text
         ("/handoff@SzCommunityHelperBot", "/handoff", None),
         ("/", "/", None),
+        ("/@", "/@", None),
     ],
 )
 def test_bot_commands_become_events(typed: str, text: str, event: str | None) -> None:
@@ -90,24 +95,25 @@ def test_a_button_on_a_message_too_old_to_be_shown_still_answers_the_user() -> N
 
 
 @pytest.mark.parametrize(
-    ("fixture", "kind"),
+    ("fixture", "kind", "transcript"),
     [
-        ("photo", MessageKind.IMAGE),
-        ("sticker", MessageKind.IMAGE),
-        ("document_image", MessageKind.IMAGE),
-        ("location", MessageKind.LOCATION),
-        ("venue", MessageKind.LOCATION),
-        ("voice", MessageKind.OTHER),  # bots get no transcription from Telegram
-        ("document_pdf", MessageKind.OTHER),
-        ("contact", MessageKind.OTHER),
-        ("edited_message", MessageKind.OTHER),
+        ("photo", MessageKind.IMAGE, "[图片]"),
+        ("sticker", MessageKind.IMAGE, "[表情]"),
+        ("document_image", MessageKind.IMAGE, "[图片]"),
+        ("location", MessageKind.LOCATION, "[位置]"),  # no coordinates in the transcript
+        ("venue", MessageKind.LOCATION, "[位置] 莲花山公园"),
+        ("voice", MessageKind.OTHER, "[语音]"),  # bots get no transcription from Telegram
+        ("document_pdf", MessageKind.OTHER, "[文件] 租房合同.pdf"),
+        ("contact", MessageKind.OTHER, "[名片]"),  # no phone number in the transcript
+        ("edited_message", MessageKind.OTHER, "[修改了消息]"),
     ],
 )
-def test_media_without_words_gets_the_kind_the_core_answers_politely(fixture: str, kind: MessageKind) -> None:
+def test_media_without_words_gets_the_kind_the_core_answers_politely(
+    fixture: str, kind: MessageKind, transcript: str
+) -> None:
     turn = translate(TelegramResident().fixture(fixture))
     assert turn is not None
-    assert turn.inbound.kind is kind
-    assert turn.inbound.text == ""  # no file ids, coordinates or phone numbers go into the log
+    assert (turn.inbound.kind, turn.inbound.text, turn.inbound.event) == (kind, transcript, None)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,12 @@ class ScriptedCore:
         replayed = any(m.message_id == message.message_id for m in self.received)
         self.received.append(message)
         return TurnOutcome(
-            replies=self.replies, text=message.text, intent="greet", confidence=1.0, action="menu", replayed=replayed
+            replies=self.replies,
+            text=message.text,
+            intent="greet",
+            confidence=1.0,
+            action="menu",
+            replayed=replayed,
         )
 
 
@@ -91,9 +96,13 @@ def test_a_message_reaches_the_core_and_the_reply_goes_back_to_the_chat(
     assert bot_api.sent() == [{"chat_id": CHAT, "text": "好的。"}]
 
 
-def test_choices_are_sent_as_an_inline_keyboard(client: TestClient, bot_api: FakeBotApi, core: ScriptedCore) -> None:
+def test_choices_are_sent_as_an_inline_keyboard(
+    client: TestClient, bot_api: FakeBotApi, core: ScriptedCore
+) -> None:
     core.replies = (
-        Reply("登记求助前,请您先了解……您同意吗?", (Choice("1", "同意", "/yes"), Choice("2", "不同意", "/no"))),
+        Reply(
+            "登记求助前,请您先了解……您同意吗?", (Choice("1", "同意", "/yes"), Choice("2", "不同意", "/no"))
+        ),
     )
     assert post(client, TelegramResident().command("/start help_request")) == 200
     assert core.received[0].event == "/start help_request"
@@ -118,7 +127,9 @@ def test_a_pressed_button_is_acknowledged_then_answered(
     assert post(client, update) == 200
     assert core.received[0].text == "2"
     assert [c.method for c in bot_api.calls] == ["getMe", "answerCallbackQuery", "sendMessage"]
-    assert bot_api.calls_to("answerCallbackQuery")[0].params == {"callback_query_id": update["callback_query"]["id"]}
+    assert bot_api.calls_to("answerCallbackQuery")[0].params == {
+        "callback_query_id": update["callback_query"]["id"]
+    }
 
 
 def test_several_replies_and_long_ones_go_out_in_order(
@@ -216,7 +227,9 @@ def test_updates_not_from_a_resident_are_acknowledged_and_ignored(
 def test_a_resident_who_blocked_the_bot_still_gets_the_update_acknowledged(
     client: TestClient, bot_api: FakeBotApi, core: ScriptedCore
 ) -> None:
-    bot_api.fail("sendMessage", chat_id=CHAT, status=403, description="Forbidden: bot was blocked by the user")
+    bot_api.fail(
+        "sendMessage", chat_id=CHAT, status=403, description="Forbidden: bot was blocked by the user"
+    )
     assert post(client, TelegramResident().text("你好")) == 200
     assert len(core.received) == 1
 

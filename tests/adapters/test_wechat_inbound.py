@@ -60,7 +60,9 @@ def test_voice_carries_wechats_speech_recognition(recognition: str, expected: st
         ("unknown", MessageKind.OTHER, "[其他消息]"),
     ],
 )
-def test_other_message_types_get_a_kind_the_core_answers(name: str, kind: MessageKind, transcript: str) -> None:
+def test_other_message_types_get_a_kind_the_core_answers(
+    name: str, kind: MessageKind, transcript: str
+) -> None:
     message = inbound(name, msg_id=24000000000000077)
     assert message is not None
     assert (message.kind, message.text, message.message_id) == (kind, transcript, "24000000000000077")

@@ -24,7 +24,10 @@ def size(text: str) -> int:
 
 def test_numbered_choices_render_as_lines() -> None:
     reply = Reply("请回复数字选择:", (Choice("1", "政策咨询", "/menu policy"), Choice("2", "我要求助", "/x")))
-    assert render((reply, Reply("也可以直接说话。"))) == "请回复数字选择:\n1 政策咨询\n2 我要求助\n\n也可以直接说话。"
+    assert (
+        render((reply, Reply("也可以直接说话。")))
+        == "请回复数字选择:\n1 政策咨询\n2 我要求助\n\n也可以直接说话。"
+    )
 
 
 def test_empty_replies_render_as_nothing() -> None:
@@ -54,6 +57,13 @@ def test_a_line_longer_than_the_limit_is_cut_between_characters(script: str, lim
     parts = split_text(line, limit)
     assert all(0 < size(part) <= limit for part in parts)
     assert "".join(parts) == line  # nothing lost, no character cut in half
+
+
+def test_a_question_stays_with_its_numbered_choices() -> None:
+    long_answer = "\n".join(f"{i}. {LINES['simplified']}" for i in range(19))  # about 1.9 KB
+    menu = Reply("还想了解什么?请回复数字选择:", (Choice("1", "政策咨询", "/p"), Choice("2", "转人工", "/h")))
+    parts = split_text(render((Reply(long_answer), menu)), PASSIVE_LIMIT)
+    assert parts == [long_answer, "还想了解什么?请回复数字选择:\n1 政策咨询\n2 转人工"]
 
 
 def test_blank_lines_between_replies_stay_inside_a_part() -> None:

@@ -34,6 +34,8 @@ def guide() -> CategoryGuide:
         ("我哋想幫啲外賣仔維權", "futian-2024-12"),
         ("想同啲香港細路搞活動", "futian-2024-18"),
         ("屋企老人家一個人住,好孤獨", "futian-2024-08"),
+        # a typo (邦 for 帮), caught by rapidfuzz
+        ("帮扶安置邦教对象", "futian-2024-19"),
     ],
 )
 def test_paraphrased_descriptions_rank_the_right_item_first(

@@ -20,13 +20,24 @@ from nlu.types import EntityKind
         ("VS-20261123-0042", "VS-20261123-0042", "volunteer", "VS-20261123-0042"),
         ("vs20261123 0042", "VS-20261123-0042", "volunteer", "vs20261123 0042"),
         ("请帮我查一下HR-20261123-0001的进度", "HR-20261123-0001", "help", "HR-20261123-0001"),
-        ("請幫我查下ＨＲ－２０２６１１２３－０００１嘅進度", "HR-20261123-0001", "help", "ＨＲ－２０２６１１２３－０００１"),
+        (
+            "請幫我查下ＨＲ－２０２６１１２３－０００１嘅進度",
+            "HR-20261123-0001",
+            "help",
+            "ＨＲ－２０２６１１２３－０００１",
+        ),
         ("我嘅編號係 vs 20240229 0007", "VS-20240229-0007", "volunteer", "vs 20240229 0007"),
     ],
 )
 def test_references_are_found_and_canonical(text: str, value: str, detail: str, span: str) -> None:
     (ref,) = find_case_refs(text)
-    assert (ref.kind, ref.value, ref.detail, ref.text, ref.score) == (EntityKind.CASE_REF, value, detail, span, 1.0)
+    assert (ref.kind, ref.value, ref.detail, ref.text, ref.score) == (
+        EntityKind.CASE_REF,
+        value,
+        detail,
+        span,
+        1.0,
+    )
     assert text[ref.start : ref.end] == span
     assert parse_case_ref(text) == value
 

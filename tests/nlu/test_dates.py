@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -72,6 +73,8 @@ def _found(text: str, now: datetime = NOW) -> list[tuple[EntityKind, str, str]]:
         ("中午12点", [(T, "12:00", "中午12点")]),
         ("中午1点", [(T, "13:00", "中午1点")]),
         ("凌晨1点", [(T, "01:00", "凌晨1点")]),
+        ("晚上12点", [(T, "00:00", "晚上12点")]),
+        ("下午12点半", [(T, "12:30", "下午12点半")]),
         ("晚7点", [(T, "19:00", "晚7点")]),
         ("19:30", [(T, "19:30", "19:30")]),
         ("9:00-12:00", [(T, "09:00", "9:00"), (T, "12:00", "12:00")]),
@@ -143,7 +146,18 @@ def test_bare_weekday_is_next_occurrence() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("25", 25), ("二十五", 25), ("十一", 11), ("十", 10), ("两", 2), ("三十一", 31), ("九", 9), ("十十", None), ("abc", None), ("", None)],
+    [
+        ("25", 25),
+        ("二十五", 25),
+        ("十一", 11),
+        ("十", 10),
+        ("两", 2),
+        ("三十一", 31),
+        ("九", 9),
+        ("十十", None),
+        ("abc", None),
+        ("", None),
+    ],
 )
 def test_cn_number(text: str, value: int | None) -> None:
     assert cn_number(text) == value
@@ -152,4 +166,4 @@ def test_cn_number(text: str, value: int | None) -> None:
 def test_large_input() -> None:
     entities = find_dates("明天下午3点,下周三晚上7点半。" * 6000, NOW)
     assert len(entities) == 24000
-    assert all(a.end <= b.start for a, b in zip(entities, entities[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(entities))

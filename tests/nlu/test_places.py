@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import pytest
@@ -94,7 +95,10 @@ def test_supplementary_dapeng_is_a_functional_area(gazetteer: Gazetteer) -> None
             "functional_areas:\n  - {code: X-BAD, name: 福田区, short_name: 福田, administrative_district: 福田区, streets: [福田街道]}\n",
             "already in",
         ),
-        ("functional_areas:\n  - {code: 440399, name: 某新区, short_name: 某, administrative_district: 福田区, streets: [福田街道]}\n", "code"),
+        (
+            "functional_areas:\n  - {code: 440399, name: 某新区, short_name: 某, administrative_district: 福田区, streets: [福田街道]}\n",
+            "code",
+        ),
     ],
 )
 def test_supplementary_file_is_validated(tmp_path: Path, yaml_text: str, message: str) -> None:
@@ -144,7 +148,10 @@ def _summary(matches: tuple[PlaceMatch, ...]) -> list[tuple[str, str, str, bool]
                 ("community", "莲花北社区", "莲花街道", True),
             ],
         ),
-        ("我住在下沙社区,沙头街道", [("community", "下沙社区", "沙头街道", True), ("street", "沙头街道", "", True)]),
+        (
+            "我住在下沙社区,沙头街道",
+            [("community", "下沙社区", "沙头街道", True), ("street", "沙头街道", "", True)],
+        ),
         ("大鹏新区南澳街道", [("district", "大鹏新区", "", True), ("street", "南澳街道", "", True)]),
         ("深圳市龍崗區坂田街道", [("district", "龙岗区", "", True), ("street", "坂田街道", "", True)]),
         ("杨美社区嘉丽园居委会", [("community", "杨美社区", "坂田街道", True)]),
@@ -154,7 +161,9 @@ def test_exact_matches(gazetteer: Gazetteer, text: str, expected: list[tuple[str
     assert _summary(gazetteer.match(text, limit=5)) == expected
 
 
-@pytest.mark.parametrize("text", ["光明的未来", "招商政策咨询", "世外桃源", "小区东门见", "葵涌货柜码头", "深圳大学的学生", ""])
+@pytest.mark.parametrize(
+    "text", ["光明的未来", "招商政策咨询", "世外桃源", "小区东门见", "葵涌货柜码头", "深圳大学的学生", ""]
+)
 def test_common_words_are_not_places_inside_sentences(gazetteer: Gazetteer, text: str) -> None:
     assert gazetteer.match(text) == ()
 
@@ -177,7 +186,9 @@ def test_spans_index_the_given_text(gazetteer: Gazetteer) -> None:
 
 
 # --------------------------------------------------------------- ambiguity
-@pytest.mark.parametrize(("text", "count"), [("凤凰社区", 6), ("下沙社区", 2), ("桃源社区", 2), ("花果山社区", 2)])
+@pytest.mark.parametrize(
+    ("text", "count"), [("凤凰社区", 6), ("下沙社区", 2), ("桃源社区", 2), ("花果山社区", 2)]
+)
 def test_same_name_communities_come_back_separately(gazetteer: Gazetteer, text: str, count: int) -> None:
     matches = gazetteer.match(text, limit=1)
     assert len(matches) == count
@@ -214,7 +225,9 @@ def test_whole_answer_shared_by_street_and_communities(gazetteer: Gazetteer) -> 
         ("住喺星海明城小區", "星海名城社区", "南头街道"),
     ],
 )
-def test_fuzzy_community_matches_are_not_exact(gazetteer: Gazetteer, text: str, name: str, street: str) -> None:
+def test_fuzzy_community_matches_are_not_exact(
+    gazetteer: Gazetteer, text: str, name: str, street: str
+) -> None:
     m = next(m for m in gazetteer.match(text) if m.level == "community")
     assert (m.name, m.street, m.exact) == (name, street, False)
     assert 0.6 < m.score < 1.0
@@ -251,7 +264,7 @@ def test_large_input(gazetteer: Gazetteer) -> None:
     assert len(gazetteer.match(text, limit=3)) >= 3
     found = gazetteer.find(text, loose=False)
     assert len(found) >= 4000
-    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False) if a.start != b.start)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found) if a.start != b.start)
 
 
 def test_find_keeps_the_district_of_a_bare_shared_name(gazetteer: Gazetteer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,10 @@ def test_brief_aliases(alias: str, group: str) -> None:
         ("新就業群體服務", [("新就业群体", "新就業群體")]),
         ("退伍軍人同少數民族", [("退役军人", "退伍軍人"), ("少数民族", "少數民族")]),
         # Cantonese
-        ("我係外賣仔,屋企有個伯爺婆同細路仔", [("新就业群体", "外賣仔"), ("老年人", "伯爺婆"), ("儿童", "細路仔")]),
+        (
+            "我係外賣仔,屋企有個伯爺婆同細路仔",
+            [("新就业群体", "外賣仔"), ("老年人", "伯爺婆"), ("儿童", "細路仔")],
+        ),
         ("啲後生仔想做義工", [("青少年", "後生仔")]),
         ("老友記活動", [("老年人", "老友記")]),
     ],
@@ -85,7 +89,7 @@ def test_detail_is_the_group_id() -> None:
 def test_large_input() -> None:
     entities = find_target_groups("社区关爱独居老人和小朋友。" * 8000)
     assert len(entities) == 16000
-    assert all(a.end <= b.start for a, b in zip(entities, entities[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(entities))
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -97,8 +101,14 @@ def _write(tmp_path: Path, body: str) -> Path:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("groups:\n  - {id: a, name: 老人, aliases: [长者]}\n  - {id: b, name: 长者们, aliases: [长者]}\n", "both a and b"),
-        ("groups:\n  - {id: a, name: 老人, aliases: [长者]}\nblockers: [长者]\n", "blockers are also aliases"),
+        (
+            "groups:\n  - {id: a, name: 老人, aliases: [长者]}\n  - {id: b, name: 长者们, aliases: [长者]}\n",
+            "both a and b",
+        ),
+        (
+            "groups:\n  - {id: a, name: 老人, aliases: [长者]}\nblockers: [长者]\n",
+            "blockers are also aliases",
+        ),
         ("groups:\n  - {id: A-1, name: 老人, aliases: [长者]}\n", "id"),
         ("groups: []\n", "groups"),
     ],

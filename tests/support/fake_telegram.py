@@ -39,7 +39,15 @@ BOT_USER: dict[str, Any] = {
 _JSON_PARAMS = frozenset({"reply_markup", "allowed_updates", "link_preview_options", "reply_parameters"})
 _MESSAGE_DATE = 1763863200  # 2025-11-23 10:00 Shenzhen: fixed, so recorded responses are stable
 _HANDLED = frozenset(
-    {"getMe", "sendMessage", "answerCallbackQuery", "setWebhook", "deleteWebhook", "getWebhookInfo", "getUpdates"}
+    {
+        "getMe",
+        "sendMessage",
+        "answerCallbackQuery",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "getUpdates",
+    }
 )
 
 
@@ -57,6 +65,7 @@ class _Failure:
     description: str
     retry_after: int | None
     remaining: int | None
+    after: int
 
 
 @dataclass
@@ -140,11 +149,21 @@ class FakeBotApi:
         chat_id: int | str | None = None,
         retry_after: int | None = None,
         times: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer `method` (for `chat_id`, if given) with a Bot API error, `times` times or for ever."""
+        """Answer `method` (for `chat_id`, if given) with a Bot API error, `times` times or for ever,
+        once `after` matching calls have succeeded."""
         with self._changed:
             self._failures.append(
-                _Failure(method, None if chat_id is None else str(chat_id), status, description, retry_after, times)
+                _Failure(
+                    method,
+                    None if chat_id is None else str(chat_id),
+                    status,
+                    description,
+                    retry_after,
+                    times,
+                    after,
+                )
             )
 
     def queue_update(self, update: dict[str, Any]) -> None:
@@ -171,7 +190,11 @@ class FakeBotApi:
             self._changed.notify_all()
             failure = self._failure_for(method, params)
         if failure is not None:
-            body: dict[str, Any] = {"ok": False, "error_code": failure.status, "description": failure.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": failure.status,
+                "description": failure.description,
+            }
             if failure.retry_after is not None:
                 body["parameters"] = {"retry_after": failure.retry_after}
             return failure.status, body
@@ -185,6 +208,9 @@ class FakeBotApi:
                 continue
             if failure.chat_id is not None and str(params.get("chat_id")) != failure.chat_id:
                 continue
+            if failure.after > 0:
+                failure.after -= 1
+                return None
             if failure.remaining is not None:
                 failure.remaining -= 1
             return failure
@@ -317,7 +343,9 @@ class TelegramResident:
         """A typed or tapped command such as "/start" or "/start help_request"; Telegram marks it."""
         update = self.fixture("command_start")
         update["message"]["text"] = text
-        update["message"]["entities"] = [{"offset": 0, "length": len(text.split(" ", 1)[0]), "type": "bot_command"}]
+        update["message"]["entities"] = [
+            {"offset": 0, "length": len(text.split(" ", 1)[0]), "type": "bot_command"}
+        ]
         return update
 
     def press(self, key: str) -> dict[str, Any]:

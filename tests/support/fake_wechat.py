@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import secrets
 import socket
 import threading
 import time
@@ -78,7 +79,9 @@ class FakeWeChatServer:
         self._token_numbers = itertools.count(1)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-wechat", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechat", daemon=True
+        )
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -324,14 +327,13 @@ class WeChatPush:
         self.token = token
         self.now = now
         self.crypto = WeChatCrypto(token, aes_key, app_id)
-        self._nonces = itertools.count(1_000_000)
 
     def signature(self, *parts: str) -> str:
         return hashlib.sha1("".join(sorted(parts)).encode("utf-8")).hexdigest()
 
     def query(self, *, timestamp: int | None = None, nonce: str | None = None) -> dict[str, str]:
         stamp = str(int(self.now()) if timestamp is None else timestamp)
-        nonce = nonce or str(next(self._nonces))
+        nonce = nonce or str(secrets.randbelow(10**10))  # WeChat's nonces are random numbers
         return {
             "signature": self.signature(self.token, stamp, nonce),
             "timestamp": stamp,
@@ -384,3 +386,63 @@ def reply_fields(xml: str) -> dict[str, str]:
 def message_counter(start: int = 24000000000000001) -> Iterator[int]:
     """MsgIds, increasing like WeChat's."""
     return itertools.count(start)
+
+
+class WeChatResident:
+    """One resident writing to the account: callbacks posted the way WeChat posts them, replies read back.
+
+    `encryption` is how the platform sends: "plain", "safe" (only <Encrypt>) or "compatible" (both).
+    """
+
+    def __init__(
+        self,
+        client: Any,  # starlette.testclient.TestClient
+        push: WeChatPush | None = None,
+        *,
+        encryption: str = "plain",
+        openid: str = RESIDENT,
+        msg_ids: Iterator[int] | None = None,
+    ) -> None:
+        self.client = client
+        self.push = push or WeChatPush()
+        self.encryption = encryption
+        self.openid = openid
+        self.msg_ids = msg_ids or message_counter()
+
+    def message(self, name: str, **values: object) -> str:
+        """The XML of one callback from this resident (a new MsgId unless given)."""
+        defaults = {"from": self.openid, "msg_id": next(self.msg_ids), "time": int(self.push.now())}
+        return load_message(name, **{**defaults, **values})
+
+    def sign(self, xml: str, **query: Any) -> SignedRequest:
+        if self.encryption == "safe":
+            return self.push.encrypted(xml, **query)
+        if self.encryption == "compatible":
+            return self.push.compatible(xml, **query)
+        return self.push.plain(xml, **query)
+
+    def post(self, xml: str, **query: Any) -> Any:
+        request = self.sign(xml, **query)
+        return self.client.post("/wechat", params=request.params, content=request.body)
+
+    def send(self, name: str, **values: object) -> Any:
+        return self.post(self.message(name, **values))
+
+    def answer(self, response: Any) -> dict[str, str] | None:
+        """The passive reply's fields (decrypted when encrypted); None for "success"."""
+        assert response.status_code == 200, response.text
+        if response.text == "success":
+            return None
+        body = response.text
+        if self.encryption != "plain" and "<Encrypt>" in body:
+            body = self.push.open_reply(body)
+        fields = reply_fields(body)
+        assert fields["ToUserName"] == self.openid and fields["FromUserName"] == ACCOUNT
+        assert fields["MsgType"] == "text"
+        return fields
+
+    def says(self, content: str) -> str:
+        """Send a text message; the text of the reply."""
+        fields = self.answer(self.send("text", content=content))
+        assert fields is not None, "expected a reply, got success"
+        return fields["Content"]
