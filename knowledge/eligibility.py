@@ -510,6 +510,16 @@ def _normalise_answer(text: str) -> str:
     return _PUNCTUATION.sub("", to_simplified(text)).lower()
 
 
+def is_unsure(text: str) -> bool:
+    """Whether an answer says "I don't know" (不清楚, 唔知, 不確定 ...): the fact stays unknown.
+
+    :func:`parse_answer` gives None both for these and for answers it cannot read; a conversation
+    moves on after the first and asks again after the second.
+    """
+    cleaned = _normalise_answer(text)
+    return bool(cleaned) and any(w in cleaned for w in _answers().unsure)
+
+
 def _yes_no(text: str) -> str | None:
     words = _answers()
     if text in ("1", "2"):

@@ -76,7 +76,8 @@ def compact(text: str) -> str:
 class Vocabulary:
     """The synonym groups, stopwords and scope words of knowledge/synonyms.yml, normalised."""
 
-    groups: tuple[tuple[str, ...], ...]
+    groups: tuple[tuple[str, ...], ...]  # subjects first, then terms
+    subjects: int  # how many of `groups` are subjects (people, organisations, places, topics)
     stopwords: frozenset[str]
     figure_cues: tuple[str, ...]
     outside_places: tuple[str, ...]
@@ -98,7 +99,8 @@ class Vocabulary:
             return tuple(dict.fromkeys(c for c in map(compact, words) if c))
 
         return cls(
-            groups=tuple(norm(g) for g in spec.groups),
+            groups=tuple(norm(g) for g in (*spec.subjects, *spec.terms)),
+            subjects=len(spec.subjects),
             stopwords=frozenset(normalise(w) for w in spec.stopwords),
             figure_cues=norm(spec.figure_cues),
             outside_places=norm(spec.outside_places),
@@ -273,9 +275,9 @@ class PolicyKnowledge:
         if not doc.states_figure:
             return "figure"
         # A figure is only stated about everything the question names (低保每个月能领多少钱 shares 钱 and
-        # 领 with the 示范点 amount record, but not 低保): every synonym group it mentions is in the record.
+        # 领 with the 示范点 amount record, but not 低保): every subject group it names is in the record.
         for i in groups:
-            if not any(w in doc.text for w in self.vocabulary.groups[i]):
+            if i < vocabulary.subjects and not any(w in doc.text for w in vocabulary.groups[i]):
                 return "figure"
         return ""
 

@@ -150,14 +150,15 @@ class PackFile(_Frozen):
 class SynonymsFile(_Frozen):
     """knowledge/synonyms.yml: the words residents use, for query expansion and scope guards."""
 
-    groups: tuple[tuple[Keyword, ...], ...] = Field(min_length=1)
+    subjects: tuple[tuple[Keyword, ...], ...] = Field(min_length=1)  # who and what a question is about
+    terms: tuple[tuple[Keyword, ...], ...] = ()  # money, actions, question types
     stopwords: tuple[ShortText, ...] = ()
     figure_cues: tuple[ShortText, ...] = ()
     outside_places: tuple[ShortText, ...] = ()
     local_places: tuple[ShortText, ...] = ()
     off_topics: tuple[ShortText, ...] = ()
 
-    @field_validator("groups")
+    @field_validator("subjects", "terms")
     @classmethod
     def _groups(cls, groups: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
         for group in groups:

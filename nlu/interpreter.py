@@ -94,7 +94,8 @@ class Interpreter:
             )
 
         ranking, backend = self._rank(normalized.text, notes)
-        if ranking and ranking[0].confidence >= self.threshold:
+        # A model that ranks crisis first is believed however unsure it is: when in doubt, a crisis.
+        if ranking and (ranking[0].confidence >= self.threshold or ranking[0].name == Intent.CRISIS.value):
             intent, confidence = ranking[0].name, ranking[0].confidence
         else:
             intent = Intent.OUT_OF_SCOPE.value

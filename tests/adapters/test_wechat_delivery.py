@@ -183,7 +183,7 @@ def test_a_turn_that_fails_is_left_to_wechats_retry(assistant: Assistant, server
 
 # --- long replies -------------------------------------------------------------------------------
 
-PARAGRAPH = [f"{i}. 社区长者饭堂每天中午供应午餐,请带身份证到社区党群服务中心登记。" for i in range(1, 41)]
+PARAGRAPH = [f"{i}. 社区长者饭堂每天中午供应午餐,请带身份证到社区党群服务中心登记。" for i in range(1, 61)]
 
 
 def long_answer(message: InboundMessage) -> TurnOutcome:

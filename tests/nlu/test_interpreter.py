@@ -124,6 +124,12 @@ def test_below_threshold_is_out_of_scope() -> None:
     assert result.ranking == unsure.ranking
 
 
+def test_an_unsure_crisis_from_the_model_is_still_a_crisis() -> None:
+    unsure = FakeModel("embedded", (IntentScore("crisis", 0.12), IntentScore("request_help", 0.1)))
+    result = Interpreter(unsure, extract_entities=no_entities, threshold=0.3).parse("我好辛苦撑不住")
+    assert (result.intent, result.confidence, result.backend) == ("crisis", 0.12, "embedded")
+
+
 def test_model_out_of_scope_keeps_its_confidence() -> None:
     oos = FakeModel("embedded", (IntentScore("out_of_scope", 0.7), IntentScore("greet", 0.3)))
     result = Interpreter(oos, extract_entities=no_entities).parse("今天天气好")

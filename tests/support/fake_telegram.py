@@ -111,8 +111,8 @@ class FakeBotApi:
     @property
     def api_base(self) -> str:
         """The `base_url` for python-telegram-bot (it appends the token)."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/bot"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}/bot"
 
     # --- what the tests look at ------------------------------------------------------------------
 
