@@ -65,10 +65,6 @@ class TelegramChannel:
         self._poller = Poller(self._bots, self._conversation, timeout=polling_timeout)
 
     @property
-    def conversation(self) -> TelegramConversation:
-        return self._conversation
-
-    @property
     def poller(self) -> Poller:
         return self._poller
 

@@ -35,7 +35,10 @@ class TokenRedactor(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._tokens:
             return True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is the handler's to report; never break the caller
+            return True
         redacted = message
         for token in self._tokens:
             redacted = redacted.replace(token, MASK)

@@ -47,15 +47,10 @@ class Poller:
         self._conversation = conversation
         self._timeout = timeout
         self._offset: int | None = None
-        self._webhook_removed = False
 
     async def poll_once(self, *, timeout: int | None = None) -> int:
         """Fetch one batch of updates (waiting up to `timeout` s for the first), process it; return its size."""
         bot = await self._bots.get()
-        if not self._webhook_removed:
-            # getUpdates is refused (409 Conflict) while a webhook is set.
-            await bot.delete_webhook()
-            self._webhook_removed = True
         updates = await bot.get_updates(
             offset=self._offset,
             timeout=self._timeout if timeout is None else timeout,
@@ -70,7 +65,7 @@ class Poller:
         return len(updates)
 
     async def run(self) -> None:
-        """Poll until cancelled. Transient errors back off; an invalid token stops the loop."""
+        """Poll until cancelled. Network errors and conflicts back off; an invalid token stops the loop."""
         failures = 0
         while True:
             try:
@@ -83,7 +78,19 @@ class Poller:
                 await asyncio.sleep(retry_seconds(exc))
             except TimedOut:
                 continue  # the long poll ended without an answer: ask again
-            except (NetworkError, Conflict) as exc:
+            except Conflict as exc:
+                # Deliberately not deleteWebhook: polling with the production bot's token would
+                # silently take its updates away from the production server.
+                failures += 1
+                wait = backoff_seconds(failures)
+                log.error(
+                    "Telegram refused getUpdates (%s): a webhook is set for this bot "
+                    "(scripts/telegram_webhook.py delete) or another process polls it; retrying in %.0f s",
+                    exc,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+            except NetworkError as exc:
                 failures += 1
                 wait = backoff_seconds(failures)
                 log.warning("Telegram polling failed (%s); retrying in %.0f s", exc, wait)

@@ -177,7 +177,7 @@ class WeChatChannel:
         outcome = future.result()
         if outcome.replayed and await run_in_threadpool(self._answered_later, inbound.message_id):
             return _success()
-        return self._reply(received.message, outcome, encrypted=opened.encrypted)
+        return self._reply(received.message, inbound.user_id, outcome, encrypted=opened.encrypted)
 
     def _authenticate(self, params: CallbackParams) -> datetime:
         now = self._clock()
@@ -185,18 +185,20 @@ class WeChatChannel:
         check_timestamp(params.timestamp, now=now.timestamp(), max_age=self._settings.max_timestamp_age)
         return now
 
-    def _reply(self, message: BaseMessage, outcome: TurnOutcome, *, encrypted: bool) -> Response:
+    def _reply(
+        self, message: BaseMessage, user_id: str, outcome: TurnOutcome, *, encrypted: bool
+    ) -> Response:
         parts = split_text(render(outcome.replies), PASSIVE_LIMIT)
         if not parts:
             return _success()
         created = int(self._clock().timestamp())
         xml = passive_reply(message, parts[0], created=created)
         body = self._envelope.seal(xml, encrypted=encrypted, timestamp=str(created))
-        rest = split_text("\n".join(parts[1:]), CUSTOM_LIMIT)
+        rest = split_text("\n\n".join(parts[1:]), CUSTOM_LIMIT)
         # A replayed outcome already had its extra parts sent with the first answer.
         background = None
         if rest and not outcome.replayed:
-            background = BackgroundTask(self._send_quietly, str(message.source), rest)
+            background = BackgroundTask(self._send_quietly, user_id, rest)
         return Response(body, media_type="application/xml", background=background)
 
     # --- worker threads ------------------------------------------------------------------------
@@ -209,8 +211,11 @@ class WeChatChannel:
 
     def _hand_over(self, inbound: InboundMessage, future: Future[TurnOutcome]) -> None:
         """Past the deadline: the turn's replies go out through the customer-service API when it ends."""
-        self._shared.set(DEFERRED_KEY.format(message_id=inbound.message_id), "1", ttl=DEFERRED_TTL)
         future.add_done_callback(lambda done: self._deliver_late(inbound.user_id, done))
+        try:
+            self._shared.set(DEFERRED_KEY.format(message_id=inbound.message_id), "1", ttl=DEFERRED_TTL)
+        except Exception:  # the reply still goes out; only a later retry might be answered twice
+            log.exception("could not record a deferred WeChat reply")
 
     def _deliver_late(self, user_id: str, future: Future[TurnOutcome]) -> None:
         error = future.exception()

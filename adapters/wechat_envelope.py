@@ -19,7 +19,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 
 from adapters.wechat_signature import check_msg_signature
 from adapters.wechat_xml import read_xml, text_field
-from bot.errors import PayloadInvalid, SignatureInvalid
+from bot.errors import ConfigError, PayloadInvalid, SignatureInvalid
 from bot.settings import WeChatSettings
 
 MODES = ("plain", "compatible", "safe")
@@ -68,11 +68,7 @@ class Envelope:
             raise ValueError(f"unknown WeChat mode {settings.mode!r}")
         self._mode = settings.mode
         self._token = settings.token
-        self._crypto = (
-            WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
-            if settings.mode != "plain"
-            else None
-        )
+        self._crypto = _crypto(settings) if settings.mode != "plain" else None
 
     def open(self, params: CallbackParams, body: bytes) -> OpenedBody:
         """The message XML of an authenticated body (the `signature` parameter is checked before)."""
@@ -109,3 +105,10 @@ class Envelope:
         if not encrypted or self._crypto is None:
             return xml
         return str(self._crypto.encrypt_message(xml, secrets.token_hex(8), timestamp))
+
+
+def _crypto(settings: WeChatSettings) -> WeChatCrypto:
+    try:
+        return WeChatCrypto(settings.token, settings.aes_key, settings.app_id)
+    except (AssertionError, ValueError, binascii.Error) as exc:  # wechatpy asserts a 32-byte key
+        raise ConfigError("WECHAT_AES_KEY is not a valid EncodingAESKey (43 characters of base64)") from exc

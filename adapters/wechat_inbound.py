@@ -73,30 +73,27 @@ def receive(xml: str, *, channel: str, now: datetime) -> Received:
 def _message(
     fields: dict[str, Any], msg_type: str, *, channel: str, user_id: str, now: datetime
 ) -> InboundMessage:
-    common = {
-        "channel": channel,
-        "user_id": user_id,
-        "message_id": _message_id(fields, msg_type),
-        "received_at": now,
-    }
+    voice_text: str | None = None
     if msg_type == "text":
-        return InboundMessage(text=text_field(fields, "Content"), kind=MessageKind.TEXT, **common)
-    if msg_type == "voice":
+        kind, text = MessageKind.TEXT, text_field(fields, "Content")
+    elif msg_type == "voice":
         # Recognition is WeChat's speech-to-text; empty when it could not make anything out (or
         # when speech recognition is switched off for the account), which the core answers kindly.
-        recognition = text_field(fields, "Recognition").strip()
-        return InboundMessage(text="[语音]", kind=MessageKind.VOICE, voice_text=recognition, **common)
-    kind, label = MEDIA.get(msg_type, UNKNOWN_MEDIA)
-    detail = " ".join(
-        part
-        for part in (
-            text_field(fields, "Label"),
-            text_field(fields, "Title"),
-            text_field(fields, "Url"),
-        )
-        if part
+        kind, text = MessageKind.VOICE, "[语音]"
+        voice_text = text_field(fields, "Recognition").strip()
+    else:
+        kind, label = MEDIA.get(msg_type, UNKNOWN_MEDIA)
+        details = (text_field(fields, name) for name in ("Label", "Title", "Url"))
+        text = " ".join([label, *(detail for detail in details if detail)])
+    return InboundMessage(
+        channel=channel,
+        user_id=user_id,
+        message_id=_message_id(fields, msg_type),
+        text=text,
+        received_at=now,
+        kind=kind,
+        voice_text=voice_text,
     )
-    return InboundMessage(text=f"{label} {detail}".strip(), kind=kind, **common)
 
 
 def _event(fields: dict[str, Any], *, channel: str, user_id: str, now: datetime) -> InboundMessage | None:

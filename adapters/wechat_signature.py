@@ -66,6 +66,10 @@ class NonceGuard:
             self._seen[key] = (int(timestamp), digest)
 
     def _forget_older_than(self, limit: float) -> None:
-        stale = [key for key, (stamp, _) in self._seen.items() if stamp < limit]
-        for key in stale:
-            del self._seen[key]
+        # Entries arrive in about timestamp order (WeChat signs with the current time), so the stale
+        # ones are at the front of the insertion-ordered dict: stop at the first fresh one.
+        while self._seen:
+            oldest = next(iter(self._seen))
+            if self._seen[oldest][0] >= limit:
+                break
+            del self._seen[oldest]

@@ -46,6 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"配置错误 configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Libraries that set their own loggers to DEBUG would otherwise drown the operator's log.
+    for noisy in ("bm25s", "jieba"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "chat":
         return _chat(settings)
     if args.command == "serve":

@@ -15,6 +15,7 @@ Messages clearly about something else (a policy question, 转人工, 查询进�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from dialogs.replies import Reply, numbered
@@ -59,8 +60,14 @@ STAY_INTENTS = {
     Intent.DENY,
     Intent.CHECK_ELIGIBILITY,
 }
+# Asked for a description, a social worker's words often read like a help request or a volunteer
+# sign-up ("老伴走了以后阿姨整天一个人在家哭,想找人陪陪她"): those stay too.
+DESCRIBE_STAY_INTENTS = STAY_INTENTS | {Intent.REQUEST_HELP, Intent.VOLUNTEER_SIGNUP}
 CANCEL_WORDS = ("取消", "算了", "退出", "不找了", "不用了", "唔使", "唔要")
 QUESTION_MARKERS = ("?", "?", "吗", "多少", "怎么", "什么", "哪里", "几", "能不能", "可不可以")
+
+# Digits and punctuation only: an answer (a choice number, a count), whatever intent the model guesses.
+_BARE_NUMBER = re.compile(r"[\d\s.,,、。]+")
 
 _EXTRA_KEYS = ("guide.description", "guide.catalogue", "guide.field", "guide.group")
 
@@ -183,7 +190,8 @@ def apply_choice(
     """
     chosen = replace(context, **{kind: answer})
     result = chosen.rank(guide)
-    unresolved = result.vague and result.narrowing_kind == kind
+    # The choices offered all hold items, so an answer that leaves none was not one of them either.
+    unresolved = (result.vague and result.narrowing_kind == kind) or (not result.vague and not result.matches)
     return None if unresolved else (chosen, result)
 
 
@@ -210,6 +218,16 @@ def is_cancel(text: str, u: Understanding) -> bool:
     return u.intent == Intent.CANCEL and u.confidence >= 0.7 and len(t) <= 8
 
 
+def leaves(u: Understanding, stay: set[Intent] | frozenset[Intent]) -> bool:
+    """Whether a message the flow cannot use is clearly about something else (and so leaves the flow).
+
+    A bare number never leaves: the intent model reads "12" as thanks, but here it is an answer.
+    """
+    if _BARE_NUMBER.fullmatch(u.text.strip() or "0"):
+        return False
+    return u.intent not in stay and u.confidence >= LEAVE_CONFIDENCE
+
+
 def is_question(u: Understanding) -> bool:
     """A question for the policy answers ("示范点资助多少钱?"), not an answer to ours.
 
@@ -224,7 +242,8 @@ class CategoryGuideFlow:
     title: str = "项目申报指引"
 
     def start(self, turn: TurnInput, services: DialogServices) -> Decision:
-        text = turn.understanding.normalized.strip()
+        # The user's own words: shown back to them later, and the guide reads Traditional itself.
+        text = turn.understanding.text.strip()
         if turn.command is not None or not text:
             return self._describe(turn, services, DEFAULT_CATALOGUE)
         context = GuideContext(description=text, catalogue=catalogue_for(text) or DEFAULT_CATALOGUE)
@@ -234,7 +253,7 @@ class CategoryGuideFlow:
         flow = turn.state.flow
         assert flow is not None
         u = turn.understanding
-        text = u.normalized.strip()
+        text = u.text.strip()
         if turn.command is None and is_cancel(u.text, u):
             return Decision(replies=(Reply(LEFT),), state=_ended(turn.state), action=Action.GUIDE_CATEGORY)
         if turn.command is None and (
@@ -254,13 +273,19 @@ class CategoryGuideFlow:
             chosen = answer_narrowing(guide, context, kind, text, typed=True)
             if chosen is not None:
                 return self._present(turn, *chosen)
-            if u.intent not in STAY_INTENTS and u.confidence >= LEAVE_CONFIDENCE:
+            if leaves(u, STAY_INTENTS):
                 return None
         elif text:
+            # Asked for a description (with the fields offered as choices): the description comes first,
+            # a field's name typed instead of its digit second.
             fresh = GuideContext(description=text, catalogue=catalogue_for(text) or context.catalogue)
             result = fresh.rank(guide)
-            if result.vague and u.intent not in STAY_INTENTS and u.confidence >= LEAVE_CONFIDENCE:
-                return None
+            if result.vague:
+                chosen = apply_choice(guide, context, kind, text)
+                if chosen is not None:
+                    return self._present(turn, *chosen)
+                if leaves(u, DESCRIBE_STAY_INTENTS):
+                    return None
             return self._present(turn, fresh, result)
         if flow.step == "describe":
             return self._describe(turn, services, context.catalogue)
@@ -296,7 +321,9 @@ class CategoryGuideFlow:
             action=Action.GUIDE_CATEGORY,
         )
 
-    def _narrow(self, turn: TurnInput, context: GuideContext, result: GuideResult, prefix: str = "") -> Decision:
+    def _narrow(
+        self, turn: TurnInput, context: GuideContext, result: GuideResult, prefix: str = ""
+    ) -> Decision:
         reply = narrowing_reply(result, prefix=prefix)
         flow = FlowState(
             name=NAME, step="narrow", values=(*context.values(), ("kind", result.narrowing_kind or "field"))
@@ -314,12 +341,15 @@ class CategoryGuideFlow:
         context = GuideContext.from_values(flow.values) or GuideContext("")
         decision = self._narrow(turn, context, context.rank(load_guide(services)), prefix=AGAIN + "\n")
         assert decision.state.flow is not None
-        return replace(decision, state=replace(decision.state, flow=decision.state.flow.at("narrow", retries=retries)))
+        return replace(
+            decision, state=replace(decision.state, flow=decision.state.flow.at("narrow", retries=retries))
+        )
 
     def _present(self, turn: TurnInput, context: GuideContext, result: GuideResult) -> Decision:
         if result.vague and result.narrowing:
             return self._narrow(turn, context, result)
-        after = Reply(AFTER, numbered(AFTER_CHOICES))
+        # Nothing to check the conditions against when nothing matched: offer to describe again instead.
+        after = Reply(AFTER, numbered(AFTER_CHOICES if result.matches else AFTER_CHOICES[1:]))
         state = remember(_ended(turn.state), context)
         return Decision(
             replies=(Reply(render_matches(result.matches)), after),

@@ -154,9 +154,11 @@ class SynonymsFile(_Frozen):
     terms: tuple[tuple[Keyword, ...], ...] = ()  # money, actions, question types
     stopwords: tuple[ShortText, ...] = ()
     figure_cues: tuple[ShortText, ...] = ()
+    date_cues: tuple[ShortText, ...] = ()
     outside_places: tuple[ShortText, ...] = ()
     local_places: tuple[ShortText, ...] = ()
     off_topics: tuple[ShortText, ...] = ()
+    money_cues: tuple[ShortText, ...] = ()
 
     @field_validator("subjects", "terms")
     @classmethod

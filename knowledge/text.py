@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
@@ -85,9 +85,15 @@ def match_form(text: str) -> str:
 _ELLIPSIS = re.compile(r"…+|\.\.\.")
 
 
+@lru_cache(maxsize=8)
+def _haystack(clean_text: str) -> str:
+    # a source is matched against hundreds of quotes: convert it once
+    return match_form(clean_text)
+
+
 def quote_found(quote: str, clean_text: str) -> bool:
     """Whether a quote occurs in a cleaned source; fragments joined by "……" must occur in that order."""
-    haystack = match_form(clean_text)
+    haystack = _haystack(clean_text)
     position = 0
     for fragment in (match_form(f) for f in _ELLIPSIS.split(quote)):
         if not fragment:
@@ -101,20 +107,7 @@ def quote_found(quote: str, clean_text: str) -> bool:
 
 # ---- numbers ---------------------------------------------------------------------------------------
 
-_DIGIT = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_DIGIT = dict(zip("零〇一二两三四五六七八九", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 _UNIT = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千万亿"

@@ -241,7 +241,7 @@ class EmbeddedIntentModel:
                 oof[held_idx] = _logits(fold, [documents[i] for i in held_idx])
             temperature = _fit_temperature(oof, y)
             validation = ValidationReport(labels, y, oof, temperature)
-        else:
+        elif folds >= 2:
             logger.warning("too few examples per intent for %d-fold calibration; temperature stays 1", folds)
 
         weights = _fit_weights(documents, y, len(labels), classifier, strength)
@@ -308,14 +308,20 @@ def _read_cache(path: Path, key: str) -> EmbeddedIntentModel | None:
 
 
 def _write_cache(directory: Path, path: Path, model: EmbeddedIntentModel) -> None:
+    tmp_name: str | None = None
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".tmp-", suffix=".pkl", delete=False) as tmp:
+            tmp_name = tmp.name
             pickle.dump(model, tmp, protocol=pickle.HIGHEST_PROTOCOL)
         # Atomic: a concurrent reader sees the old file or the new one, never half of one.
-        os.replace(tmp.name, path)
+        os.replace(tmp_name, path)
+        tmp_name = None
         for stale in directory.glob(f"{_CACHE_PREFIX}*.pkl"):
             if stale != path:
                 stale.unlink(missing_ok=True)
     except OSError as exc:
         logger.warning("could not cache the intent model in %s: %s", directory, exc)
+    finally:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)

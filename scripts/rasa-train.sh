@@ -9,8 +9,8 @@
 # is first normalised the same way (python -m nlu.rasa.training_export, into nlu/rasa/build/)
 # and Rasa trains on that copy. Writes
 #   nlu/rasa/models/nlu-zh.tar.gz       the model (replaced on every run)
-#   nlu/rasa/models/train_report.json   {"train_seconds", "peak_rss_mb", "model_size_mb",
-#                                        "rasa_version", "trained_at", ...}
+#   nlu/rasa/models/train_report.json   {"train_seconds", "peak_rss_mb", "cpu_seconds",
+#                                        "model_size_mb", "rasa_version", "trained_at", ...}
 # Wall time and peak resident memory are those of the `rasa train nlu` process, measured
 # from the wrapper with getrusage(RUSAGE_CHILDREN) (the same figure `/usr/bin/time -v` prints).
 # The held-out nlu/data/test.yml is refused as training data.
@@ -78,6 +78,7 @@ command = [
     "--out", models_dir,
     "--fixed-model-name", model_name,
 ]
+load_before = os.getloadavg()[0]
 started = time.monotonic()
 completed = subprocess.run(command, check=False)
 seconds = time.monotonic() - started
@@ -88,10 +89,14 @@ model = Path(models_dir) / f"{model_name}.tar.gz"
 if not model.is_file():
     sys.exit(f"rasa-train: training finished but {model} is missing")
 # ru_maxrss is in KiB on Linux; RUSAGE_CHILDREN covers the rasa process we waited for.
-peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak_kib = usage.ru_maxrss
 report = {
     "train_seconds": round(seconds, 1),
     "peak_rss_mb": round(peak_kib / 1024, 1),
+    # CPU time and the load average show whether other work on the machine stretched the wall time.
+    "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+    "load_average_1m": round(max(load_before, os.getloadavg()[0]), 2),
     "model_size_mb": round(model.stat().st_size / (1024 * 1024), 2),
     "rasa_version": importlib.metadata.version("rasa"),
     "trained_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -110,6 +115,6 @@ if summary_path.is_file():
     report["entity_annotations"] = float(summary["entities_kept"])
 report_path = Path(models_dir) / "train_report.json"
 report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-print(f"rasa-train: {model} trained in {report['train_seconds']} s, peak RSS {report['peak_rss_mb']} MB, "
-      f"{report['model_size_mb']} MB; report in {report_path}")
+print(f"rasa-train: {model} trained in {report['train_seconds']} s ({report['cpu_seconds']} CPU s), "
+      f"peak RSS {report['peak_rss_mb']} MB, {report['model_size_mb']} MB; report in {report_path}")
 PY

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
-from telegram.error import InvalidToken
+from telegram.error import Conflict, InvalidToken
 
 from adapters.telegram import TelegramChannel
 from adapters.telegram_polling import MAX_BACKOFF_SECONDS, backoff_seconds
@@ -53,7 +53,6 @@ def test_a_poll_answers_each_update_in_order_and_confirms_them(
     assert asyncio.run(two_polls()) == (2, 0)
     assert [c.method for c in bot_api.calls] == [
         "getMe",
-        "deleteWebhook",
         "getUpdates",
         "sendMessage",
         "answerCallbackQuery",
@@ -101,7 +100,27 @@ def test_polling_runs_inside_the_server_for_its_lifetime(
         assert bot_api.wait_for("sendMessage")
     [welcome] = bot_api.sent()
     assert welcome["text"] == texts.WELCOME
-    assert bot_api.calls_to("deleteWebhook")
+    assert bot_api.calls_to("getUpdates")[0].params["allowed_updates"] == list(ALLOWED_UPDATES)
+
+
+def test_polling_never_removes_a_webhook_it_conflicts_with(bot_api: FakeBotApi) -> None:
+    bot_api.fail(
+        "getUpdates",
+        status=409,
+        description="Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+    )
+    bot_api.queue_update(TelegramResident().command("/start"))
+    channel = TelegramChannel(polling_settings(bot_api), lambda m: None)  # type: ignore[arg-type, return-value]
+
+    async def poll() -> None:
+        try:
+            await channel.poller.poll_once(timeout=0)
+        finally:
+            await channel.aclose()
+
+    with pytest.raises(Conflict):
+        asyncio.run(poll())
+    assert [c.method for c in bot_api.calls] == ["getMe", "getUpdates"]
 
 
 def test_a_refused_token_stops_polling(bot_api: FakeBotApi) -> None:

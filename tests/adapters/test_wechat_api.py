@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,9 +45,9 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[SharedStore]:
     engine.dispose()
 
 
-def wechat_settings(server: FakeWeChatServer, **changes: str) -> WeChatSettings:
-    values = {"token": TOKEN, "app_id": APP_ID, "app_secret": APP_SECRET, "api_base": server.api_base}
-    return WeChatSettings(**{**values, **changes})
+def wechat_settings(server: FakeWeChatServer, **changes: Any) -> WeChatSettings:
+    base = WeChatSettings(token=TOKEN, app_id=APP_ID, app_secret=APP_SECRET, api_base=server.api_base)
+    return replace(base, **changes)
 
 
 def unused_handler(message: InboundMessage) -> TurnOutcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from adapters.wechat_envelope import CallbackParams, Envelope
 from adapters.wechat_inbound import MENU_KEYS, receive
 from bot.clock import SHENZHEN
-from bot.errors import PayloadInvalid, SignatureInvalid
+from bot.errors import ConfigError, PayloadInvalid, SignatureInvalid
 from bot.messages import MessageKind
 from bot.pipeline import EVENT_COMMANDS
 from bot.settings import WeChatSettings
@@ -207,3 +208,9 @@ def test_an_encrypted_body_without_msg_signature_is_malformed() -> None:
     del request.params["msg_signature"]
     with pytest.raises(PayloadInvalid):
         Envelope(settings("safe")).open(params(request.params), request.body)
+
+
+@pytest.mark.parametrize("aes_key", ["!" * 43, "a" * 42 + "!"], ids=["not base64", "too short"])
+def test_an_invalid_encoding_aes_key_is_a_configuration_error(aes_key: str) -> None:
+    with pytest.raises(ConfigError):
+        Envelope(replace(settings("safe"), aes_key=aes_key))

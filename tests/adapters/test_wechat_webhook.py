@@ -15,6 +15,7 @@ from bot.assistant import Assistant
 from bot.cli import build_web_app
 from bot.models import Case, Conversation, MessageLog
 from bot.settings import Settings, WeChatSettings
+from dialogs import texts
 from tests.support.fake_wechat import (
     AES_KEY,
     APP_ID,
@@ -28,7 +29,8 @@ from tests.support.fake_wechat import (
     load_message,
 )
 
-MENU = "1 政策咨询\n2 我要求助\n3 志愿报名\n4 查询进度\n5 项目申报指引(机构)\n6 转人工"
+# The core's wording (dialogs/texts.py): what each kind of message must be answered with.
+MENU = "\n".join(f"{i} {label}" for i, (label, _payload) in enumerate(texts.MENU_LABELS, 1))
 
 
 @pytest.fixture
@@ -148,13 +150,13 @@ def test_an_elderly_resident_asks_by_voice(resident: WeChatResident, recognition
 def test_unrecognised_speech_gets_a_kind_request_to_repeat(resident: WeChatResident) -> None:
     fields = resident.answer(resident.send("voice", recognition=""))
     assert fields is not None
-    assert fields["Content"] == "抱歉,没听清您的语音。请再说一次,说慢一点,或者打字告诉我。\n" + MENU
+    assert fields["Content"] == f"{texts.MEDIA_REPLIES['voice_unrecognized']}\n{MENU}"
 
 
 def test_following_the_account_is_welcomed(resident: WeChatResident) -> None:
     fields = resident.answer(resident.send("subscribe"))
     assert fields is not None
-    assert fields["Content"].startswith("您好!我是社区助手")
+    assert fields["Content"].startswith(texts.WELCOME)
     assert fields["Content"].endswith(MENU)
 
 
@@ -177,13 +179,14 @@ def test_events_without_a_question_get_no_answer(
 @pytest.mark.parametrize(
     ("key", "expected"),
     [
-        ("POLICY", "请直接说出您想问的政策问题"),
-        ("HELP", "登记求助前,请您先了解"),
-        ("VOLUNTEER", "报名志愿者前,请您先了解"),
-        ("STATUS", "您目前没有登记过的求助或报名"),
-        ("GUIDE", "请用一两句话说说你们的项目想做什么"),
-        ("HUMAN", "好的,已为您转人工,编号 HR-"),
+        ("POLICY", texts.POLICY_PROMPT),
+        ("HELP", "登记求助"),
+        ("VOLUNTEER", "报名志愿者"),
+        ("STATUS", texts.STATUS_NONE),
+        ("GUIDE", "你们的项目"),
+        ("HUMAN", texts.HANDOFF.split("{case_ref}")[0]),
     ],
+    ids=lambda value: value if value in MENU_KEYS else "",
 )
 def test_each_menu_button_opens_its_service(
     resident: WeChatResident, assistant: Assistant, key: str, expected: str
@@ -198,14 +201,15 @@ def test_each_menu_button_opens_its_service(
 @pytest.mark.parametrize(
     ("name", "answer"),
     [
-        ("image", "收到您的图片。我暂时看不懂图片,请用文字或语音说说您需要什么。"),
-        ("location", "收到您的位置。如果要求助,请说说需要什么帮助,我来帮您登记。"),
-        ("link", "收到您的链接。我暂时打不开链接,请用文字说说您想问什么。"),
-        ("video", "收到了。我暂时只能看懂文字和语音,请用文字或语音告诉我您需要什么。"),
-        ("shortvideo", "收到了。我暂时只能看懂文字和语音,请用文字或语音告诉我您需要什么。"),
-        ("file", "收到了。我暂时只能看懂文字和语音,请用文字或语音告诉我您需要什么。"),
-        ("unknown", "收到了。我暂时只能看懂文字和语音,请用文字或语音告诉我您需要什么。"),
+        ("image", texts.MEDIA_REPLIES["image"]),
+        ("location", texts.MEDIA_REPLIES["location"]),
+        ("link", texts.MEDIA_REPLIES["link"]),
+        ("video", texts.MEDIA_REPLIES["other"]),
+        ("shortvideo", texts.MEDIA_REPLIES["other"]),
+        ("file", texts.MEDIA_REPLIES["other"]),
+        ("unknown", texts.MEDIA_REPLIES["other"]),
     ],
+    ids=lambda value: value if value.isascii() else "",
 )
 def test_pictures_places_links_and_files_get_a_polite_specific_answer(
     resident: WeChatResident, name: str, answer: str
@@ -313,6 +317,21 @@ def test_the_adapter_limits_the_body_itself(
         resident = WeChatResident(client)
         assert resident.send("text", content="转人工" * 400).status_code == 413
         assert resident.says("我要转人工").startswith("好的,已为您转人工")
+    assert count(assistant, Case) == 1
+
+
+def test_a_chunked_body_without_content_length_is_read_and_limited(
+    client: TestClient, resident: WeChatResident, assistant: Assistant
+) -> None:
+    def chunks(data: bytes) -> Iterator[bytes]:
+        yield from (data[i : i + 100] for i in range(0, len(data), 100))
+
+    small = resident.sign(resident.message("text", content="我要转人工"))
+    response = client.post("/wechat", params=small.params, content=chunks(small.body))
+    fields = resident.answer(response)
+    assert fields is not None and fields["Content"].startswith(texts.HANDOFF.split("{case_ref}")[0])
+    large = resident.sign(resident.message("text", content="转人工" * 30_000))
+    assert client.post("/wechat", params=large.params, content=chunks(large.body)).status_code == 413
     assert count(assistant, Case) == 1
 
 

@@ -62,7 +62,7 @@ def test_no_phone_or_name_is_stored_in_plain_text_anywhere(resident: CollectingC
     with assistant.engine.connect() as connection:
         tables = ["cases", "case_events", "conversations", "messages", "unanswered_questions", "volunteers"]
         for table in tables:
-            for row in connection.execute(text(f"SELECT * FROM {table}")):  # noqa: S608 - fixed table names
+            for row in connection.execute(text(f"SELECT * FROM {table}")):
                 raw = " ".join(str(v) for v in row)
                 assert "13912345678" not in raw, table
                 assert "王阿姨" not in raw, table

@@ -10,9 +10,13 @@ import numpy as np
 import pytest
 
 from nlu.embedded import EmbeddedIntentModel, cache_key, expected_calibration_error
-from nlu.normalize import normalize
+from nlu.features import FeatureExtractor, TfidfVocabulary, shared_tokenizer
+from nlu.normalize import normalization_spec, normalize
 from nlu.training_data import load_training_data
 from nlu.types import Intent
+
+# The model's own word list, so these tests reuse its tokenizer instead of loading jieba again.
+DOMAIN_WORDS = tuple(normalization_spec().domain_words)
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +87,7 @@ def test_ranking_is_a_sorted_distribution_over_every_intent(model: EmbeddedInten
     assert {score.name for score in ranking} == {intent.value for intent in Intent}
 
 
-@pytest.mark.parametrize("text", ["", " ", "😊", "zzzzzz", "的" * 5000])
+@pytest.mark.parametrize("text", ["", " ", "😊", "zzzzzz", "的" * 2000])
 def test_odd_input_still_gets_a_ranking(model: EmbeddedIntentModel, text: str) -> None:
     ranking = model.predict(text)
     assert len(ranking) == len(Intent)
@@ -102,6 +106,26 @@ def test_temperature_improves_out_of_fold_calibration(model: EmbeddedIntentModel
 
     assert ece(None) < ece(1.0)
     assert ece(None) < 0.1
+
+
+def test_training_matrix_and_inference_rows_agree() -> None:
+    """Training vectorises in bulk and inference row by row: the weights must be identical."""
+    extractor = FeatureExtractor(shared_tokenizer(DOMAIN_WORDS))
+    documents = [extractor.features(t) for t in ("低保怎么申请", "进度?", "hi 你好", "", "HR-20261123-0001")]
+    vocabulary = TfidfVocabulary.fit(documents[:3])
+    matrix = vocabulary.matrix([*documents, ["c:未见过"]]).toarray()
+    for i, document in enumerate([*documents, ["c:未见过"]]):
+        row = vocabulary.row(document)
+        dense = np.zeros(len(vocabulary))
+        dense[row.indices] = row.values
+        assert np.allclose(dense, matrix[i])
+
+
+def test_features_fold_digits_and_mark_boundaries() -> None:
+    features = FeatureExtractor(shared_tokenizer(DOMAIN_WORDS)).features("进度 HR-20261123-0001")
+    assert "c:^进度" in features
+    assert "c:00$" in features
+    assert not any(ch in f for f in features if not f.startswith("len:") for ch in "123456789")
 
 
 def test_expected_calibration_error_of_perfect_and_awful_models() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import datetime
 
 import pytest
 
+from nlu.__main__ import main as nlu_main
 from nlu.embedded import EmbeddedIntentModel
 from nlu.interpreter import (
     CRISIS_BACKEND,
@@ -257,3 +259,15 @@ def test_build_interpreter_rasa_falls_back_when_unreachable(
 def test_build_interpreter_rejects_unknown_backends(tmp_path_factory: pytest.TempPathFactory) -> None:
     with pytest.raises(ValueError, match="unknown NLU backend"):
         build_interpreter("spacy", cache_dir=tmp_path_factory.getbasetemp() / "nlu-model-cache")
+
+
+def test_command_line_prints_one_json_line_per_message(
+    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path_factory.getbasetemp() / "nlu-model-cache"
+    assert nlu_main(["--cache-dir", str(cache), "點樣申請低保", "救命"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["intent"], line["script"]) for line in lines] == [
+        ("ask_policy", "zh-Hant"),
+        ("crisis", "zh-Hans"),
+    ]

@@ -96,8 +96,7 @@ class FakeWeChatServer:
 
     @property
     def api_base(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/cgi-bin/"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/cgi-bin/"
 
     # --- what tests script and read ------------------------------------------------------------
 
