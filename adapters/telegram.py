@@ -2,7 +2,8 @@
 
 Webhook mode serves `POST /telegram/webhook` (see adapters/telegram_webhook.py). Polling mode
 serves no route: the router's lifespan runs getUpdates in the server's event loop, so
-`python -m bot serve` works unchanged; `run_polling()` does the same without an HTTP server.
+`python -m bot serve` works unchanged; `run_polling()` (`python -m bot telegram-poll`) does the same
+without an HTTP server.
 The pieces: telegram_updates (Update -> InboundMessage), telegram_render (Reply -> messages),
 telegram_sender (sendMessage and its errors), telegram_turns (one update through the core),
 telegram_polling, telegram_bot (the python-telegram-bot Bot per event loop).
@@ -18,6 +19,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter
+from telegram.error import InvalidToken
 
 from adapters.telegram_bot import DEFAULT_POOL_SIZE, BotHolder
 from adapters.telegram_polling import LONG_POLL_SECONDS, Poller
@@ -83,9 +85,15 @@ class TelegramChannel:
         )
 
     def run_polling(self) -> None:
-        """Poll Telegram until interrupted (Ctrl-C), without an HTTP server. Blocks."""
+        """Poll Telegram until interrupted (Ctrl-C), without an HTTP server. Blocks.
+
+        Raises ConfigError when Telegram refuses the token: polling could never succeed.
+        """
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(self.poll_forever())
+            try:
+                asyncio.run(self.poll_forever())
+            except InvalidToken as exc:
+                raise ConfigError(f"TELEGRAM_TOKEN was refused by Telegram ({exc})") from exc
 
     async def poll_forever(self) -> None:
         try:

@@ -131,11 +131,13 @@ def _media(message: Message, attribute: str, kind: MessageKind, label: str) -> t
 def command_event(text: str) -> tuple[str, str | None]:
     """Split a typed bot command into (text for the core, event).
 
-    A command the core takes as an event leaves only its argument as text, as the web chat sends
-    events: the words "/help" would otherwise reach the intent model. "/start@SzCommunityHelperBot"
-    -> ("", "/start"); "/status HR-20261123-0001" -> ("HR-20261123-0001", "/status"); a deep link
-    t.me/<bot>?start=help_request arrives as "/start help_request" -> ("", "/start help_request").
-    Other commands ("/handoff") stay text the core may still recognise, without the "@bot" suffix.
+    A command the core takes as an event leaves only its argument as text: the words "/help" would
+    otherwise reach the intent model as a question. The text stays empty without an argument, never
+    a marker such as "[/help]": the intent model reads the text, and took that one for a crisis.
+    "/start@SzCommunityHelperBot" -> ("", "/start"); "/status HR-20261123-0001" ->
+    ("HR-20261123-0001", "/status"); a deep link t.me/<bot>?start=help_request arrives as
+    "/start help_request" -> ("", "/start help_request"). Other commands ("/handoff") stay text the
+    core may still recognise, without the "@bot" suffix.
     """
     if not text.startswith("/"):
         return text, None

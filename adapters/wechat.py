@@ -31,6 +31,7 @@ from adapters.wechat_api import WeChatApi
 from adapters.wechat_envelope import CallbackParams, Envelope
 from adapters.wechat_inbound import receive
 from adapters.wechat_inflight import InFlight
+from adapters.wechat_logging import hide_callback_queries
 from adapters.wechat_replies import (
     CUSTOM_LIMIT,
     EMPTY_REPLY,
@@ -116,6 +117,8 @@ class WeChatChannel:
             pool.shutdown(wait=True)
 
     def router(self) -> APIRouter:
+        hide_callback_queries(PATH)  # the query string carries the resident's openid
+
         @asynccontextmanager
         async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             yield
@@ -165,6 +168,9 @@ class WeChatChannel:
         finished = await _wait(future, remaining)
         if not first:
             self.in_flight.leave(inbound.message_id)
+            if finished and future.exception() is not None:
+                # Nothing was stored: "success" would end WeChat's retries with nobody answered.
+                return PlainTextResponse("", status_code=500)
             return _success()  # the first copy answers
         if not finished:
             await run_in_threadpool(self._hand_over, inbound, future)

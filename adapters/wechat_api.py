@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from wechatpy import WeChatClient
@@ -124,15 +125,27 @@ class WeChatApi:
             try:
                 return call()
             except WeChatClientException as exc:
-                if exc.errcode not in TOKEN_ERRORS:
+                if _code(exc.errcode) not in TOKEN_ERRORS:
                     raise
+                # The token the refused request carried: another thread may have replaced the
+                # stored one between reading `used` and sending, and that is the one refused.
+                stale = _request_token(exc) or used
                 log.info("WeChat rejected the access token (%s); refreshing once", exc.errcode)
-                self.client.refresh_token(used)
+                self.client.refresh_token(stale)
                 return call()
         except WeChatClientException as exc:
             raise WeChatApiError(_code(exc.errcode), str(exc.errmsg or "no JSON answer")) from exc
         except requests.RequestException as exc:
             raise WeChatApiError(None, f"network: {type(exc).__name__}") from exc
+
+
+def _request_token(exc: WeChatClientException) -> str:
+    """The access_token query parameter of the request WeChat refused ('' when unknown)."""
+    url = getattr(getattr(exc, "request", None), "url", None)
+    if not isinstance(url, str):
+        return ""
+    values = parse_qs(urlsplit(url).query).get("access_token", [])
+    return values[0] if values else ""
 
 
 def _code(value: object) -> int | None:

@@ -6,10 +6,13 @@ minutes); workers that each fetched their own would keep invalidating each other
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Protocol
 
 from wechatpy.session import SessionStorage
+
+log = logging.getLogger(__name__)
 
 # Tokens live 7200 s; the shared copy expires this much earlier so nobody uses one at its last second.
 REFRESH_MARGIN_SECONDS = 300
@@ -38,7 +41,13 @@ class SharedSessionStorage(SessionStorage):  # type: ignore[misc]  # wechatpy is
         expiry = None
         if ttl is not None:
             expiry = timedelta(seconds=max(int(ttl) - REFRESH_MARGIN_SECONDS, int(ttl) // 2, 1))
-        self._store.set(self._prefix + key, str(value), ttl=expiry)
+        try:
+            self._store.set(self._prefix + key, str(value), ttl=expiry)
+        except Exception:
+            # Two workers storing the first token at the same moment: one insert loses to the
+            # other's. Once more, now as an update; both tokens stay valid for a few minutes.
+            log.warning("storing the shared WeChat %s failed once; retrying", key, exc_info=True)
+            self._store.set(self._prefix + key, str(value), ttl=expiry)
 
     def delete(self, key: str) -> None:
         self._store.delete(self._prefix + key)

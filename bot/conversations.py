@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.models import Conversation, MessageLog
 from bot.pii import PiiCipher
 from dialogs.state import ConversationState
+from nlu.types import Script
 
 
 def load_conversation(
@@ -36,6 +37,17 @@ def save_conversation(
     row.script = state.script.value
     row.updated_at = now
     session.flush()
+
+
+def script_of(session: Session, *, channel: str, user_id: str) -> Script:
+    """The script the user last wrote in, so messages sent outside a turn read like the turn's replies."""
+    value = session.execute(
+        select(Conversation.script).where(Conversation.channel == channel, Conversation.user_id == user_id)
+    ).scalar_one_or_none()
+    try:
+        return Script(value) if value else Script.SIMPLIFIED
+    except ValueError:
+        return Script.SIMPLIFIED
 
 
 def log_message(

@@ -10,8 +10,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot import case_store, conversations
+from bot.models import Case
 from bot.pii import PiiCipher
-from bot.redaction import redact_phones
+from bot.redaction import redact_numbers
 from dialogs.effects import (
     Effect,
     EscalateCrisis,
@@ -55,39 +56,45 @@ def _transcript(ctx: TurnContext) -> str:
     return conversations.transcript(ctx.session, cipher=ctx.cipher, channel=ctx.channel, user_id=ctx.user_id)
 
 
+def _open_case(s: Session, ctx: TurnContext, *, kind: str, **fields: object) -> Case:
+    """A case of this turn's user, with the conversation so far as its transcript."""
+    return case_store.open_case(
+        s,
+        cipher=ctx.cipher,
+        kind=kind,
+        channel=ctx.channel,
+        user_id=ctx.user_id,
+        now=ctx.now,
+        transcript=_transcript(ctx),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def _carry_out_one(effect: Effect, ctx: TurnContext) -> str | None:
     s = ctx.session
     match effect:
         case OpenHelpRequest():
-            case = case_store.open_case(
+            case = _open_case(
                 s,
-                cipher=ctx.cipher,
+                ctx,
                 kind="help",
-                channel=ctx.channel,
-                user_id=ctx.user_id,
-                now=ctx.now,
                 need_type=effect.need_type,
-                description=redact_phones(effect.description),
+                description=redact_numbers(effect.description),
                 community=effect.community,
                 phone=effect.phone,
                 name=effect.name,
                 urgency=effect.urgency.value,
-                transcript=_transcript(ctx),
             )
             return case.ref
         case RegisterVolunteer():
-            case = case_store.open_case(
+            case = _open_case(
                 s,
-                cipher=ctx.cipher,
+                ctx,
                 kind="volunteer",
-                channel=ctx.channel,
-                user_id=ctx.user_id,
-                now=ctx.now,
                 need_type="volunteer",
                 community=effect.community,
                 phone=effect.phone,
                 name=effect.name,
-                transcript=_transcript(ctx),
             )
             case_store.add_volunteer(
                 s,
@@ -101,49 +108,41 @@ def _carry_out_one(effect: Effect, ctx: TurnContext) -> str | None:
             existing = case_store.get_case(s, ref=effect.case_ref)
             if existing is None:
                 return None
-            case_store.add_event(s, case=existing, event="link", note=redact_phones(effect.note), now=ctx.now)
+            case_store.add_event(s, case=existing, event="link", note=redact_numbers(effect.note), now=ctx.now)
             return existing.ref
         case EscalateCrisis():
             values = dict(effect.form_values)
             details = {k: v for k, v in values.items() if k not in PERSONAL_FORM_FIELDS}
             details["signal"] = effect.signal
-            case = case_store.open_case(
+            case = _open_case(
                 s,
-                cipher=ctx.cipher,
+                ctx,
                 kind="crisis",
-                channel=ctx.channel,
-                user_id=ctx.user_id,
-                now=ctx.now,
                 need_type="crisis",
-                description=redact_phones(effect.message[:500]),
+                description=redact_numbers(effect.message[:500]),
                 community=values.get("community", ""),
                 phone=values.get("phone", ""),
                 name=values.get("name", ""),
                 urgency=Urgency.URGENT.value,
-                transcript=_transcript(ctx),
                 details=details,
             )
             log.warning("URGENT crisis case %s opened (%s) on %s", case.ref, effect.signal, ctx.channel)
             return case.ref
         case HandOffToHuman():
-            case = case_store.open_case(
+            case = _open_case(
                 s,
-                cipher=ctx.cipher,
+                ctx,
                 kind="handoff",
-                channel=ctx.channel,
-                user_id=ctx.user_id,
-                now=ctx.now,
                 need_type="handoff",
                 description=effect.reason,
-                transcript=_transcript(ctx),
             )
             return case.ref
         case RecordUnansweredQuestion():
             case_store.record_unanswered(
                 s,
                 channel=ctx.channel,
-                question=redact_phones(effect.question),
-                normalized=redact_phones(effect.normalized),
+                question=redact_numbers(effect.question),
+                normalized=redact_numbers(effect.normalized),
                 now=ctx.now,
             )
             return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -147,7 +147,7 @@ class UnansweredQuestion(Base):
 
 
 class PiiReveal(Base):
-    """Every time staff reveal a masked name or phone: who, which case, which field, when."""
+    """Every time staff reveal a masked name or phone: who, which case, which field, when and why."""
 
     __tablename__ = "pii_reveals"
 
@@ -155,6 +155,28 @@ class PiiReveal(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     staff: Mapped[str] = mapped_column(String(64))
     field: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StaffAccount(Base):
+    """A staff console login. Only an scrypt hash of the password (with its own salt) is stored.
+
+    `session_epoch` is part of every session cookie: raising it (log-out, password change, disabling)
+    ends the account's sessions everywhere at once, without a server-side session table.
+    """
+
+    __tablename__ = "staff_accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # staff | supervisor
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

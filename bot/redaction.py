@@ -1,28 +1,26 @@
-"""Keep phone numbers out of free-text columns that are stored unencrypted (descriptions, questions)."""
+"""Keep phone and ID numbers out of free-text columns stored unencrypted (descriptions, questions, notes)."""
 
 from __future__ import annotations
 
 import re
 
-_CANDIDATE = re.compile(r"(?<![\w-])\+?\d[\d\s-]{6,16}\d(?![\w-])")
+from nlu.phones import find_phones, mask_phone
+
+# Mainland ID cards (15 or 18 characters, the last may be X) and bank cards (16-19 digits): digits that
+# are not phone numbers but must not be stored readable either. Lookarounds use ASCII classes because
+# `\w` also matches Chinese characters, and numbers are typed straight after them (电话13912345678).
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15,19})(?![0-9A-Za-z])")
 
 
-def _looks_like_phone(digits: str) -> bool:
-    if digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    if digits.startswith("852") and len(digits) == 11:
-        digits = digits[3:]
-    mainland_mobile = len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789"
-    hong_kong = len(digits) == 8 and digits[0] in "235679"
-    landline = digits.startswith("0") and 10 <= len(digits) <= 12
-    return mainland_mobile or hong_kong or landline
-
-
-def redact_phones(text: str) -> str:
-    def mask(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group(0))
-        if not _looks_like_phone(digits):
-            return match.group(0)
-        return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 11 else f"****{digits[-4:]}"
-
-    return _CANDIDATE.sub(mask, text)
+def redact_numbers(text: str) -> str:
+    """`text` with every phone number (valid or mistyped) and every ID or card number masked."""
+    if not text:
+        return text
+    pieces: list[str] = []
+    cursor = 0
+    for entity in find_phones(text):
+        pieces.append(text[cursor : entity.start])
+        pieces.append(mask_phone(entity.value or entity.text))
+        cursor = entity.end
+    pieces.append(text[cursor:])
+    return _LONG_NUMBER.sub(lambda m: f"****{m.group(0)[-4:]}", "".join(pieces))

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import case_store
+from bot import case_store, conversations
 from bot.clock import Clock
 from bot.errors import CaseNotFound
 from bot.models import OutboundMessage
 from bot.outbound import Delivery, Outbox
 from dialogs import texts
 from dialogs.replies import Reply
+from nlu.replies_script import to_script
 
 STAFF_REPLY = "【社区工作人员回复】{ref}:{text}"
 STATUS_CHANGED = "您的登记 {ref} 有新进度:{status}。"
@@ -59,6 +60,7 @@ class StaffDesk:
                     session, case=case, event="staff_reply", note=staff_reply, actor=actor, now=now
                 )
             channel, user_id, case_id = case.channel, case.user_id, case.id
+            message = to_script(message, conversations.script_of(session, channel=channel, user_id=user_id))
         # The platform call happens after the case change is committed: a slow or failed delivery
         # never rolls back what staff did; its result is recorded on its own.
         delivery = await self._outbox.send(channel, user_id, (Reply(message),))

@@ -17,7 +17,7 @@ def render_answer(answer: PolicyAnswer) -> str:
     lines.extend(c.render() for c in answer.citations)
     dated = next((c for c in answer.citations if _is_old(c)), None)
     if dated is not None:
-        year = f"{dated.year} 年{dated.status}" if dated.year.isdigit() else dated.year
+        year = f" {dated.year} 年{dated.status}" if dated.year.isdigit() else dated.year
         lines.append(texts.OLD_SOURCE_NOTE.replace("{year}", year))
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 Usage::
 
-    guide = CategoryGuide.load()                     # cached; loading takes a few seconds (jieba)
+    guide = CategoryGuide.load()                     # cached; loading takes about a second
     result = guide.rank("我们想帮外卖小哥维权")       # futian-2024 by default
     result.matches[0].item_id                        # "futian-2024-12"
     result.matches[0].reason                         # one-line Chinese reason
@@ -28,18 +28,16 @@ with OpenCC t2s first.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import bm25s
-import jieba
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from knowledge.bm25 import BM25
 from knowledge.catalogue import (
     CATALOGUE_IDS,
     Catalogue,
@@ -49,6 +47,7 @@ from knowledge.catalogue import (
     load_lexicon,
     to_simplified,
 )
+from knowledge.segmenter import LayeredTokenizer
 from knowledge.types import Citation
 
 DEFAULT_CATALOGUE = "futian-2024"
@@ -126,7 +125,7 @@ class _Entry:
 @dataclass(frozen=True, slots=True)
 class _Index:
     catalogue: Catalogue
-    retriever: bm25s.BM25
+    retriever: BM25
     keywords: tuple[frozenset[str], ...]  # per item, Simplified
     groups: tuple[frozenset[str], ...]  # per item
     term_idf: dict[str, float]
@@ -159,11 +158,7 @@ class CategoryGuide:
         # Longest first so that 独居老人 wins over 老人 when both are present.
         self._surfaces = tuple(sorted(self._entries, key=lambda s: (-len(s), s)))
         self._fuzzy_surfaces = tuple(s for s in self._surfaces if len(s) >= _FUZZY_MIN_LEN)
-        self._inner = {
-            outer: tuple(s for s in self._surfaces if len(s) < len(outer) and s in outer)
-            for outer in self._surfaces
-            if len(outer) > 2
-        }
+        self._inner = self._inner_surfaces(self._surfaces)
         self._tokenizer = self._build_tokenizer(self._surfaces)
         self._indexes = {c.catalogue_id: self._build_index(c) for c in catalogues}
         self._group_labels = {g.name: g.label for g in lexicon.groups}
@@ -208,16 +203,29 @@ class CategoryGuide:
         return {s: _Entry(frozenset(terms[s]), frozenset(groups[s])) for s in terms}
 
     @staticmethod
-    def _build_tokenizer(surfaces: Iterable[str]) -> jieba.Tokenizer:
-        # A private tokenizer: adding words to jieba's global one would change other modules' tokens.
-        # jieba logs its dictionary loading at DEBUG on every start; that is noise in the bot's logs.
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        for surface in surfaces:
-            if _CJK_RUN.fullmatch(surface):
-                tokenizer.add_word(surface, freq=2000)
-        return tokenizer
+    def _inner_surfaces(surfaces: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """For each surface longer than 2 characters, the shorter surfaces inside it, longest first.
+
+        Looks up each surface's substrings in a set rather than testing all 700 x 700 pairs: 5 ms of
+        start-up instead of 35.
+        """
+        known = frozenset(surfaces)
+        inner: dict[str, tuple[str, ...]] = {}
+        for outer in surfaces:
+            if len(outer) <= 2:
+                continue
+            n = len(outer)
+            found = {outer[i:j] for i in range(n) for j in range(i + 1, n + 1)} & known
+            found.discard(outer)
+            # The order of `surfaces` (longest first, then by text), as the pairwise test gave it.
+            inner[outer] = tuple(sorted(found, key=lambda s: (-len(s), s)))
+        return inner
+
+    @staticmethod
+    def _build_tokenizer(surfaces: Iterable[str]) -> LayeredTokenizer:
+        # The lexicon's words in a private layer: adding them to jieba's global tokenizer would change
+        # other modules' tokens, and a private jieba.Tokenizer would load the 70 MB dictionary again.
+        return LayeredTokenizer((s for s in surfaces if _CJK_RUN.fullmatch(s)), freq=2000)
 
     def _words(self, normalised: str) -> list[str]:
         """jieba search-mode words (whole words plus their parts), without generic words or punctuation."""
@@ -249,7 +257,7 @@ class CategoryGuide:
                 term_counts[term] = term_counts.get(term, 0) + 1
             for group in item_groups:
                 group_counts[group] = group_counts.get(group, 0) + 1
-        retriever = bm25s.BM25()
+        retriever = BM25()
         retriever.index(documents, show_progress=False)
         size = len(catalogue.items)
         return _Index(

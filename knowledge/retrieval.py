@@ -31,15 +31,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import bm25s
-import jieba
 import numpy as np
 import yaml
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 
+from knowledge.bm25 import BM25
 from knowledge.pack import Pack, PackError, PackRecord, load_pack
 from knowledge.schema import SynonymsFile
+from knowledge.segmenter import default_dictionary
 from knowledge.text import numbers_in, to_simplified
 from knowledge.types import PolicyAnswer, RetrievalResult, Topic
 
@@ -156,6 +156,9 @@ class PolicyKnowledge:
         self.pack = pack
         self.vocabulary = vocabulary
         self.threshold = threshold
+        # jieba's global tokenizer as it is, no words added: its dictionary is the one the whole process
+        # shares (knowledge/segmenter.py).
+        self._jieba = default_dictionary()
         searchable = [
             " ".join((r.title, *r.questions, *r.keywords, r.answer, *r.aliases)) for r in pack.records
         ]
@@ -172,7 +175,7 @@ class PolicyKnowledge:
         self._by_id = {d.record.id: i for i, d in enumerate(self._docs)}
         corpus = [self._search_tokens(text) for text in searchable]
         self._vocab = frozenset(t for tokens in corpus for t in tokens)
-        self._bm25 = bm25s.BM25()
+        self._bm25 = BM25()
         self._bm25.index(corpus, show_progress=False)
         self._group_tokens = tuple(
             tuple(dict.fromkeys(t for w in group for t in self._search_tokens(w)))
@@ -226,7 +229,7 @@ class PolicyKnowledge:
         """Candidates best first with their signals, the confidence and any guard: for evaluation and debugging."""
         question = question[:_MAX_QUESTION]
         text = compact(question)
-        words = self._resolve_unknown(self._content_words(jieba.lcut(normalise(question))))
+        words = self._resolve_unknown(self._content_words(self._jieba.lcut(normalise(question))))
         if not text or not words:
             return Assessment((), 0.0, "")
         groups = self._groups_named(text)
@@ -248,7 +251,7 @@ class PolicyKnowledge:
     # ---- ranking ------------------------------------------------------------------------------------
 
     def _rank(self, text: str, words: list[str], groups: list[int]) -> tuple[Candidate, ...]:
-        query = self._content_words(jieba.lcut_for_search(text))
+        query = self._content_words(self._jieba.lcut_for_search(text))
         expansion: list[str] = []
         for i in groups:
             expansion.extend(t for t in self._group_tokens[i] if t not in query and t not in expansion)
@@ -315,7 +318,9 @@ class PolicyKnowledge:
     def _search_tokens(self, text: str) -> list[str]:
         """Index tokens: jieba search mode (words and their sub-words), without stopwords."""
         stop = self.vocabulary.stopwords
-        return [t for t in jieba.lcut_for_search(normalise(text)) if _WORDLIKE.search(t) and t not in stop]
+        return [
+            t for t in self._jieba.lcut_for_search(normalise(text)) if _WORDLIKE.search(t) and t not in stop
+        ]
 
     def _content_words(self, tokens: list[str]) -> list[str]:
         """A question's content words, once each. A word that is neither in the pack nor a common word in
@@ -326,7 +331,11 @@ class PolicyKnowledge:
         for token in tokens:
             if not _WORDLIKE.search(token) or token in stop or _QUANTITY.match(token):
                 continue
-            if len(token) > 1 and token not in self._vocab and (jieba.get_FREQ(token) or 0) < _COMMON_WORD:
+            if (
+                len(token) > 1
+                and token not in self._vocab
+                and (self._jieba.FREQ.get(token) or 0) < _COMMON_WORD
+            ):
                 token = self._strip_stop_affixes(token)
             if token and token not in stop and token not in words:
                 words.append(token)
@@ -340,7 +349,9 @@ class PolicyKnowledge:
             parts = [word]
             if len(word) > 2 and self._df_of(word) == 0:
                 known = [
-                    p for p in jieba.lcut_for_search(word) if len(p) > 1 and p != word and self._df_of(p) > 0
+                    p
+                    for p in self._jieba.lcut_for_search(word)
+                    if len(p) > 1 and p != word and self._df_of(p) > 0
                 ]
                 parts = known or parts
             resolved.extend(p for p in parts if p not in resolved)

@@ -7,7 +7,6 @@ Digits are folded to 0 so that any phone number or case reference looks alike to
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import Counter
@@ -15,10 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import jieba
 import numpy as np
-import scipy.sparse as sp
+
+from nlu.segmenter import LayeredTokenizer
+
+if TYPE_CHECKING:
+    # scipy is for training only (`matrix`); inference stays on numpy.
+    import scipy.sparse as sp
 
 _DIGIT = re.compile(r"[0-9]")
 _SPACE = re.compile(r"\s+")
@@ -33,14 +37,14 @@ def _length_bucket(n: int) -> str:
 
 
 class Tokenizer:
-    """A private jieba tokenizer, so words other modules add to jieba's global one can't shift features."""
+    """jieba words with the model's domain words layered over the process's one jieba dictionary.
+
+    The layer is private (nlu/segmenter.py), so words other modules add can't shift features, and the
+    70 MB dictionary is shared, not loaded again.
+    """
 
     def __init__(self, extra_words: Iterable[str] = ()) -> None:
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        for word in extra_words:
-            self._jieba.add_word(word)
+        self._jieba = LayeredTokenizer(extra_words)
 
     def words(self, text: str) -> list[str]:
         return [w for w in self._jieba.lcut(text) if not w.isspace()]
@@ -48,7 +52,7 @@ class Tokenizer:
 
 @cache
 def shared_tokenizer(extra_words: tuple[str, ...] = ()) -> Tokenizer:
-    """One tokenizer per word list in the process: jieba's dictionary takes about a second to load."""
+    """One tokenizer per word list in the process: adding the words costs a few milliseconds."""
     return Tokenizer(extra_words)
 
 
@@ -121,6 +125,8 @@ class TfidfVocabulary:
 
     def matrix(self, documents: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """All documents at once; same weights as `row`, vectorised because training calls it a lot."""
+        import scipy.sparse as sp  # training only: the running bot never needs scipy for the model
+
         index = self.index
         row_ids: list[int] = []
         columns: list[int] = []

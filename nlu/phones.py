@@ -243,3 +243,34 @@ def find_phones(text: str) -> tuple[Entity, ...]:
             else:
                 found.append(Entity(EntityKind.PHONE, "", span, start, end, 0.0, verdict.reason))
     return tuple(found)
+
+
+def _national_digits(phone: str) -> str:
+    """The digits as dialled inside the country: a mainland landline gets its trunk 0 back."""
+    phone = to_half_width(phone).strip()
+    digits = re.sub(r"\D", "", phone)
+    if phone.startswith("+852"):
+        return digits[3:]
+    if phone.startswith("+86"):
+        national = digits[2:]
+        return national if national.startswith("1") else "0" + national
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    """+8613912345678 -> 139****5678; Hong Kong (8 digits) -> ****4567; landlines keep area and end.
+
+    Shown wherever a phone must be recognisable to its owner or to staff without being readable:
+    form summaries, the console, free text stored unencrypted.
+    """
+    digits = _national_digits(phone)
+    if len(digits) >= 10:
+        return f"{digits[:3]}****{digits[-4:]}" if digits[0] == "1" else f"{digits[:4]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return f"****{digits[-4:]}"
+    return "****"
+
+
+def national_digits(phone: str) -> str:
+    """`phone` (E.164 or as typed) as the digits dialled inside its country."""
+    return _national_digits(phone)

@@ -17,6 +17,15 @@ from nlu.types import Script
 
 TRADITIONAL_CONFIG = "s2hk"
 
+# OpenCC converts character by character where a Simplified glyph has several Traditional ones;
+# these word-level mistakes it makes on the assistant's own texts are put right afterwards.
+_WORD_FIXES: tuple[tuple[str, str], ...] = (
+    ("回複", "回覆"),
+    ("答複", "答覆"),
+    ("批複", "批覆"),
+    ("説", "說"),
+)
+
 
 @cache
 def _converter() -> opencc.OpenCC:
@@ -26,5 +35,8 @@ def _converter() -> opencc.OpenCC:
 def to_script(text: str, script: Script) -> str:
     """`text` (Simplified) in `script`: unchanged for Simplified, Hong Kong Traditional otherwise."""
     if script is Script.TRADITIONAL and text:
-        return _converter().convert(text)
+        converted = _converter().convert(text)
+        for wrong, right in _WORD_FIXES:
+            converted = converted.replace(wrong, right)
+        return converted
     return text

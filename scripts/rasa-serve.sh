@@ -8,6 +8,9 @@
 # Binds to 127.0.0.1 only: the HTTP API (--enable-api) has no authentication, so it must not
 # be reachable from other machines. Loads the newest model in nlu/rasa/models/ (made by
 # scripts/rasa-train.sh). Runs offline with telemetry off. Stops on Ctrl-C / SIGTERM.
+# The server's process id is written to nlu/rasa/.rasa/rasa-serve-$PORT.pid (the script execs
+# rasa, so it is rasa's own id): stop a background server with `kill "$(cat that file)"`, and
+# give it to `python -m nlu.evaluate --rasa-pid` to measure the server's CPU time per parse.
 set -euo pipefail
 
 export RASA_TELEMETRY_ENABLED=false
@@ -32,6 +35,10 @@ if ! compgen -G "$MODELS_DIR/*.tar.gz" >/dev/null; then
     echo "rasa-serve: no model in $MODELS_DIR — run scripts/rasa-train.sh first" >&2
     exit 1
 fi
+
+PID_DIR="$REPO_ROOT/nlu/rasa/.rasa"
+mkdir -p "$PID_DIR"
+echo "$$" >"$PID_DIR/rasa-serve-$PORT.pid"
 
 cd "$REPO_ROOT/nlu/rasa"
 exec "$VENV/bin/rasa" run \

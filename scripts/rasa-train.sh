@@ -10,9 +10,11 @@
 # and Rasa trains on that copy. Writes
 #   nlu/rasa/models/nlu-zh.tar.gz       the model (replaced on every run)
 #   nlu/rasa/models/train_report.json   {"train_seconds", "peak_rss_mb", "cpu_seconds",
-#                                        "model_size_mb", "rasa_version", "trained_at", ...}
+#                                        "model_size_mb", "rasa_version", "trained_at",
+#                                        "nlu_data_sha256", ...}
 # Wall time and peak resident memory are those of the `rasa train nlu` process, measured
-# from the wrapper with getrusage(RUSAGE_CHILDREN) (the same figure `/usr/bin/time -v` prints).
+# from the wrapper with getrusage(RUSAGE_CHILDREN) (the same figure `/usr/bin/time -v` prints);
+# the wall time includes Rasa's own start-up (imports, TensorFlow graph tracing).
 # The held-out nlu/data/test.yml is refused as training data.
 set -euo pipefail
 
@@ -61,6 +63,7 @@ find "$MODELS_DIR" -maxdepth 1 -name '*.tar.gz' -delete
 "$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$BUILD_DIR/nlu.yml" "$MODELS_DIR" "$MODEL_NAME" "$NLU_DATA" <<'PY'
 """Run `rasa train nlu`, then write train_report.json next to the model."""
 import datetime
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -106,6 +109,9 @@ report = {
         if Path(nlu_data).resolve().is_relative_to(Path.cwd())
         else str(Path(nlu_data).resolve())
     ),
+    # The hash of the source file (not of the normalised export) lets `python -m nlu.evaluate`
+    # tell whether the served model was trained on the data the embedded model trains on now.
+    "nlu_data_sha256": hashlib.sha256(Path(nlu_data).read_bytes()).hexdigest(),
     "cpu_count": float(os.cpu_count() or 0),
 }
 summary_path = Path(exported_data).with_name("export_summary.json")
@@ -113,6 +119,7 @@ if summary_path.is_file():
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     report["training_examples"] = float(summary["examples_out"])
     report["entity_annotations"] = float(summary["entities_kept"])
+    report["jieba_words"] = float(summary["domain_words"] + summary.get("entity_words", 0))
 report_path = Path(models_dir) / "train_report.json"
 report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 print(f"rasa-train: {model} trained in {report['train_seconds']} s ({report['cpu_seconds']} CPU s), "

@@ -8,7 +8,8 @@ Usage (from the repository root, with the TELEGRAM_* variables set, see docs/tel
 
 `set` calls setWebhook with TELEGRAM_WEBHOOK_URL and TELEGRAM_SECRET_TOKEN (Telegram then sends that
 token in the X-Telegram-Bot-Api-Secret-Token header of every update) and only the update types the
-assistant answers. `delete` is needed before polling (TELEGRAM_MODE=polling) with the same bot.
+assistant answers. `delete` is needed before polling with the same bot (`python -m bot telegram-poll`,
+or TELEGRAM_MODE=polling with `python -m bot serve`): Telegram refuses getUpdates while a webhook is set.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dialogs.forms.spec import Prefill, SlotCheck, Validator
-from nlu.phones import check_phone
+from dialogs.forms.spec import Prefill, Slot, SlotCheck, Validator
+from nlu.phones import check_phone, mask_phone
 from nlu.places import load_gazetteer
 from nlu.types import EntityKind, Understanding
 
@@ -15,13 +15,6 @@ COMMUNITY_PROBLEM = "没有找到这个社区。请再说一次社区名称(例�
 NAME_PROBLEM = "称呼请用 1 到 20 个字,例如:王阿姨、陈先生。也可以回复「跳过」。"
 DESCRIPTION_PROBLEM = "请用一两句话说说具体情况,例如:老人腿脚不好,需要上门照护。"
 CHOICE_PROBLEM = "请回复数字选择。"
-
-
-def mask_phone(value: str) -> str:
-    digits = value.removeprefix("+86").removeprefix("+852")
-    if len(digits) <= 4:
-        return "****"
-    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 8 else f"****{digits[-4:]}"
 
 
 def validate_phone(text: str, u: Understanding) -> SlotCheck:
@@ -133,3 +126,29 @@ def labels_for(choices: tuple[tuple[str, str], ...]) -> Callable[[str], str]:
         return "、".join(names.get(v, v) for v in value.split(",") if v)
 
     return display
+
+
+def phone_slot() -> Slot:
+    """The contact phone, asked the same way by every form that needs one."""
+    return Slot(
+        name="phone",
+        label="联系电话",
+        prompt="请留一个联系电话(手机或香港号码)。",
+        validate=validate_phone,
+        prefill=phone_in,
+        display=mask_phone,
+        correctable_by=phone_in,
+    )
+
+
+def community_slot() -> Slot:
+    """The resident's community, matched against the Shenzhen gazetteer."""
+    return Slot(
+        name="community",
+        label="所在社区",
+        prompt="您住在哪个社区?例如:莲花北社区。",
+        validate=validate_community,
+        prefill=community_in,
+        correctable_by=community_in,
+        accept_unverified_after=2,
+    )

@@ -102,24 +102,8 @@ VOLUNTEER_SIGNUP = FormSpec(
     consent=CONSENT,
     slots=(
         Slot(name="name", label="姓名", prompt="请问您的姓名?", validate=fields.validate_name),
-        Slot(
-            name="phone",
-            label="联系电话",
-            prompt="请留一个联系电话(手机或香港号码)。",
-            validate=fields.validate_phone,
-            prefill=fields.phone_in,
-            display=fields.mask_phone,
-            correctable_by=fields.phone_in,
-        ),
-        Slot(
-            name="community",
-            label="所在社区",
-            prompt="您住在哪个社区?例如:莲花北社区。",
-            validate=fields.validate_community,
-            prefill=fields.community_in,
-            correctable_by=fields.community_in,
-            accept_unverified_after=2,
-        ),
+        fields.phone_slot(),
+        fields.community_slot(),
         Slot(
             name="skills",
             label="特长",

@@ -8,9 +8,10 @@ from the same form, so `scripts/rasa-train.sh` runs this first:
 
 It writes `build/nlu.yml` (Rasa 3.1 YAML: every example, synonym and lookup entry
 normalised, entity annotations moved onto the normalised text, duplicates dropped),
-`build/jieba/domain_words.txt` (the normaliser's domain words as a jieba user dictionary,
-which config.yml's JiebaTokenizer loads so both backends segment the same way) and
-`build/export_summary.json` (counts, read into the training report).
+`build/jieba/domain_words.txt` (a jieba user dictionary, which config.yml's JiebaTokenizer
+loads: the normaliser's domain words, so both backends keep 示范点 or 独居老人 whole, then every
+entity surface the data names, annotated, lookup or synonym, so an entity never starts or ends
+inside a jieba token) and `build/export_summary.json` (counts, read into the training report).
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class ExportSummary:
     # Normalised texts that appear under more than one intent: a data problem to fix upstream.
     conflicts: tuple[str, ...]
     domain_words: int
+    # Entity surfaces added to the jieba dictionary after the domain words (not counted twice).
+    entity_words: int = 0
 
 
 class _AuxItem(BaseModel):
@@ -168,12 +171,17 @@ def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
     by_intent: dict[str, dict[str, None]] = {}
     intents_of_text: dict[str, set[str]] = {}
     duplicates = empty = kept = dropped = 0
+    # Rasa warns "Misaligned entity annotation" and cannot learn an entity whose span cuts
+    # through a jieba token (给快递员建 segments as 给/快递/员建): such surfaces go into the dictionary.
+    entity_words: dict[str, None] = {}
     for example in examples:
         plain = _one_line(normalize(example.text).text)
         if not plain:
             empty += 1
             continue
         line, example_kept, example_dropped = annotate(example)
+        for entity in example.entities:
+            entity_words.setdefault(_one_line(normalize(example.text[entity.start : entity.end]).text))
         lines = by_intent.setdefault(example.intent, {})
         if line in lines:
             duplicates += 1
@@ -191,10 +199,12 @@ def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
             names = _normalized_unique(_example_lines(item.examples), drop=item.synonym)
             if names:
                 items.append({"synonym": item.synonym, "examples": _block(names)})
+                entity_words.update(dict.fromkeys(names))
         elif item.lookup is not None:
             names = _normalized_unique(_example_lines(item.examples))
             if names:
                 items.append({"lookup": item.lookup, "examples": _block(names)})
+                entity_words.update(dict.fromkeys(names))
         elif item.regex is not None:
             # Patterns are code, not text: normalising would break them.
             items.append({"regex": item.regex, "examples": _block(_example_lines(item.examples))})
@@ -207,9 +217,14 @@ def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
         encoding="utf-8",
     )
     words = list(dict.fromkeys(w for w in normalization_spec().domain_words if w.strip()))
+    # jieba reads one word per line, optionally followed by a frequency and a tag after a space,
+    # so a surface with a space in it cannot be an entry.
+    extra_words = [w for w in entity_words if w and " " not in w and w not in words]
     jieba_dir = out_dir / JIEBA_DIR_NAME
     jieba_dir.mkdir(exist_ok=True)
-    (jieba_dir / JIEBA_DICT_NAME).write_text("".join(f"{w}\n" for w in words), encoding="utf-8")
+    (jieba_dir / JIEBA_DICT_NAME).write_text(
+        "".join(f"{w}\n" for w in (*words, *extra_words)), encoding="utf-8"
+    )
 
     summary = ExportSummary(
         examples_in=len(examples),
@@ -220,6 +235,7 @@ def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
         entities_dropped=dropped,
         conflicts=tuple(sorted(text for text, intents in intents_of_text.items() if len(intents) > 1)),
         domain_words=len(words),
+        entity_words=len(extra_words),
     )
     (out_dir / SUMMARY_NAME).write_text(
         json.dumps(dataclasses.asdict(summary), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -241,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"training_export: {summary.examples_out} of {summary.examples_in} examples written "
         f"({summary.duplicates_dropped} duplicates, {summary.empty_dropped} empty after normalisation), "
         f"{summary.entities_kept} entity annotations kept, {summary.entities_dropped} dropped, "
-        f"{summary.domain_words} jieba domain words"
+        f"{summary.domain_words} jieba domain words and {summary.entity_words} entity words"
     )
     for text in summary.conflicts:
         print(f"training_export: warning: {text!r} is an example of more than one intent", file=sys.stderr)

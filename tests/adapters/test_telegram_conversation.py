@@ -240,6 +240,12 @@ def test_media_gets_a_polite_answer(chat: TelegramChat, fixture: str, reply: str
     ]
 
 
+def test_a_voice_message_is_not_answered_with_a_request_for_voice(chat: TelegramChat) -> None:
+    # Telegram gives bots no speech recognition: asking for "文字或语音" would invite the same again.
+    [answer] = chat.deliver(chat.resident.fixture("voice"))
+    assert "文字" in answer["text"] and "语音" not in answer["text"]
+
+
 def test_a_resident_writing_traditional_gets_traditional_buttons(chat: TelegramChat) -> None:
     chat.says("示範點每個社區資助多少錢?")
     [welcome] = chat.command("/start")

@@ -15,6 +15,7 @@ from adapters.telegram_polling import MAX_BACKOFF_SECONDS, backoff_seconds
 from adapters.telegram_updates import ALLOWED_UPDATES
 from bot.assistant import Assistant
 from bot.cli import build_web_app
+from bot.errors import ConfigError
 from bot.messages import InboundMessage, TurnOutcome
 from bot.settings import Settings, TelegramSettings
 from dialogs import texts
@@ -123,10 +124,11 @@ def test_polling_never_removes_a_webhook_it_conflicts_with(bot_api: FakeBotApi) 
     assert [c.method for c in bot_api.calls] == ["getMe", "getUpdates"]
 
 
-def test_a_refused_token_stops_polling(bot_api: FakeBotApi) -> None:
+def test_a_refused_token_stops_polling_with_a_configuration_error(bot_api: FakeBotApi) -> None:
     channel = TelegramChannel(polling_settings(bot_api, token="7012345678:AAWrongToken"), lambda m: None)  # type: ignore[arg-type, return-value]
-    with pytest.raises(InvalidToken):
+    with pytest.raises(ConfigError, match="TELEGRAM_TOKEN was refused") as raised:
         channel.run_polling()
+    assert isinstance(raised.value.__cause__, InvalidToken)
     assert bot_api.unexpected == ["wrong token or path: getMe"]
     bot_api.unexpected.clear()
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,101 @@ def test_two_channel_instances_fetch_the_access_token_once(
         "secret": APP_SECRET,
     }
     assert store.get(TOKEN_KEY) == "ACCESS_TOKEN_1"
+
+
+@contextmanager
+def two_workers(
+    server: FakeWeChatServer, tmp_path: Path, clock: FakeClock
+) -> Iterator[tuple[WeChatChannel, WeChatChannel]]:
+    """Two channels as two worker processes build them: each its own engine on one database."""
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    engines = [db.make_engine(url) for _ in range(2)]
+    db.upgrade(engines[0])
+    first, second = (
+        WeChatChannel(
+            wechat_settings(server),
+            unused_handler,
+            shared=SharedStore(db.make_sessions(engine), clock=clock),
+            clock=clock,
+        )
+        for engine in engines
+    )
+    try:
+        yield first, second
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def sends(server: FakeWeChatServer) -> list[tuple[str, str]]:
+    return [(c.query["access_token"], c.body["text"]["content"]) for c in server.calls("message/custom/send")]
+
+
+def test_two_workers_on_one_database_fetch_the_access_token_once(
+    server: FakeWeChatServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    with two_workers(server, tmp_path, clock) as (first, second):
+        first.api.send_text(RESIDENT, "一")
+        second.api.send_text(RESIDENT, "二")
+        first.api.send_text(RESIDENT, "三")
+    assert server.tokens_issued == 1
+    assert sends(server) == [("ACCESS_TOKEN_1", "一"), ("ACCESS_TOKEN_1", "二"), ("ACCESS_TOKEN_1", "三")]
+
+
+@pytest.mark.parametrize(
+    "lose_token",
+    [
+        FakeWeChatServer.revoke_tokens,  # 40001: someone fetched a new token with the same secret
+        FakeWeChatServer.expire_tokens,  # 42001: the platform let it run out
+    ],
+    ids=["40001 invalid", "42001 expired"],
+)
+def test_two_workers_refresh_a_refused_token_once(
+    server: FakeWeChatServer,
+    tmp_path: Path,
+    clock: FakeClock,
+    lose_token: Callable[[FakeWeChatServer], None],
+) -> None:
+    with two_workers(server, tmp_path, clock) as (first, second):
+        first.api.send_text(RESIDENT, "一")
+        lose_token(server)
+        first.api.send_text(RESIDENT, "二")  # refused, refreshed, sent again
+        second.api.send_text(RESIDENT, "三")  # finds the new token in the database
+    assert server.tokens_issued == 2
+    assert sends(server) == [
+        ("ACCESS_TOKEN_1", "一"),
+        ("ACCESS_TOKEN_1", "二"),
+        ("ACCESS_TOKEN_2", "二"),
+        ("ACCESS_TOKEN_2", "三"),
+    ]
+
+
+def test_two_workers_refused_at_the_same_time_refresh_once(
+    server: FakeWeChatServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    with two_workers(server, tmp_path, clock) as (first, second):
+        first.api.send_text(RESIDENT, "预热")
+        server.expire_tokens()
+        channels = [first, second] * 3
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(
+                pool.map(lambda pair: pair[1].api.send_text(RESIDENT, f"消息{pair[0]}"), enumerate(channels))
+            )
+    assert server.tokens_issued == 2
+    delivered = [content for token, content in sends(server) if token == "ACCESS_TOKEN_2"]
+    assert sorted(delivered) == [f"消息{n}" for n in range(6)]
+
+
+def test_two_workers_renew_a_token_expired_in_the_database_once(
+    server: FakeWeChatServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    with two_workers(server, tmp_path, clock) as (first, second):
+        first.api.send_text(RESIDENT, "一")
+        clock.advance(seconds=7200)  # past the stored copy's expiry (300 s before the platform's)
+        second.api.send_text(RESIDENT, "二")
+        first.api.send_text(RESIDENT, "三")
+    assert server.tokens_issued == 2
+    assert sends(server) == [("ACCESS_TOKEN_1", "一"), ("ACCESS_TOKEN_2", "二"), ("ACCESS_TOKEN_2", "三")]
 
 
 def test_the_shared_token_is_renewed_before_it_expires(

@@ -63,16 +63,23 @@ def channel_app(
     assistant: Assistant, channel_settings: WeChatSettings, handle: Handler, **options: object
 ) -> Iterator[tuple[TestClient, WeChatChannel]]:
     """The app with a WeChat channel assembled as bot/cli.py does, with a chosen handler and options."""
+    options = {"clock": assistant.clock, **options}
     channel = WeChatChannel(
         channel_settings,
         handle,
-        shared=SharedStore(assistant.sessions),
+        shared=SharedStore(assistant.sessions, clock=assistant.clock),
         max_body=assistant.settings.max_body_bytes,
         **options,  # type: ignore[arg-type]
     )
     assistant.outbox.register(channel.name, channel.sender())
     with TestClient(create_app(assistant, routers=[channel.router()])) as client:
         yield client, channel
+
+
+@pytest.fixture
+def push(clock: FakeClock) -> WeChatPush:
+    """WeChat signing its callbacks at the assistant's time (the channel checks timestamps against it)."""
+    return WeChatPush(now=lambda: clock().timestamp())
 
 
 def count(assistant: Assistant, model: type, *where: object) -> int:
@@ -109,7 +116,7 @@ def transcript_out(assistant: Assistant) -> list[str]:
     ids=["text with MsgId", "menu click without MsgId"],
 )
 def test_a_retry_storm_yields_one_case_and_one_answer(
-    assistant: Assistant, server: FakeWeChatServer, build: Callable[[WeChatResident], str]
+    assistant: Assistant, server: FakeWeChatServer, build: Callable[[WeChatResident], str], push: WeChatPush
 ) -> None:
     channel: WeChatChannel
 
@@ -119,7 +126,7 @@ def test_a_retry_storm_yields_one_case_and_one_answer(
         return assistant.handle(message)
 
     with channel_app(assistant, wechat_settings(server), first_waits_for_the_copies) as (client, channel):
-        resident = WeChatResident(client)
+        resident = WeChatResident(client, push)
         request = resident.sign(build(resident))
         with ThreadPoolExecutor(max_workers=3) as pool:
             responses = list(
@@ -138,8 +145,57 @@ def test_a_retry_storm_yields_one_case_and_one_answer(
     assert server.requests == []  # nothing went out through the customer-service API
 
 
+def test_copies_reaching_two_workers_open_one_case(
+    settings: Settings,
+    assistant: Assistant,
+    server: FakeWeChatServer,
+    push: WeChatPush,
+    clock: FakeClock,
+    interpreter,  # type: ignore[no-untyped-def]
+    knowledge,  # type: ignore[no-untyped-def]
+    guide,  # type: ignore[no-untyped-def]
+) -> None:
+    # A second worker process: its own assistant, engine and channel on the same database.
+    other = Assistant.build(settings, interpreter=interpreter, knowledge=knowledge, guide=guide, clock=clock)
+    both_running = threading.Barrier(2, timeout=30)
+
+    def together(worker: Assistant) -> Handler:
+        def handle(message: InboundMessage) -> TurnOutcome:
+            both_running.wait()  # both turns really run at once
+            return worker.handle(message)
+
+        return handle
+
+    try:
+        with (
+            channel_app(assistant, wechat_settings(server), together(assistant)) as (first, _),
+            channel_app(other, wechat_settings(server), together(other)) as (second, _),
+        ):
+            resident = WeChatResident(first, push)
+            request = resident.sign(resident.message("text", content="我要转人工"))
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                responses = list(
+                    pool.map(
+                        lambda client: client.post("/wechat", params=request.params, content=request.body),
+                        (first, second),
+                    )
+                )
+    finally:
+        other.close()
+    answers = [resident.answer(response) for response in responses]
+    assert all(answer is not None for answer in answers)
+    # Each worker answers its own copy (WeChat reads only the answer to the copy it waits for):
+    # the same words, from one stored turn.
+    assert answers[0]["Content"] == answers[1]["Content"]  # type: ignore[index]
+    assert answers[0]["Content"].startswith("好的,已为您转人工,编号 HR-")  # type: ignore[index]
+    assert count(assistant, Case) == 1
+    assert count(assistant, MessageLog, MessageLog.direction == "in") == 1
+    assert len(transcript_out(assistant)) == 1
+    assert server.requests == []
+
+
 def test_a_slow_answer_goes_out_once_through_the_customer_service_api(
-    assistant: Assistant, server: FakeWeChatServer
+    assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     release = threading.Event()
 
@@ -148,7 +204,7 @@ def test_a_slow_answer_goes_out_once_through_the_customer_service_api(
         return assistant.handle(message)
 
     with channel_app(assistant, wechat_settings(server, reply_deadline=0.2), slow) as (client, _channel):
-        resident = WeChatResident(client)
+        resident = WeChatResident(client, push)
         xml = resident.message("text", content="示范点每个社区资助多少钱?")
         assert resident.post(xml).text == "success"  # past the deadline: WeChat must not wait
         assert resident.post(xml).text == "success"  # WeChat's retry while the turn still runs
@@ -163,7 +219,9 @@ def test_a_slow_answer_goes_out_once_through_the_customer_service_api(
     assert count(assistant, MessageLog, MessageLog.direction == "in") == 1
 
 
-def test_a_turn_that_fails_is_left_to_wechats_retry(assistant: Assistant, server: FakeWeChatServer) -> None:
+def test_a_turn_that_fails_is_left_to_wechats_retry(
+    assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
+) -> None:
     calls: list[str] = []
 
     def flaky(message: InboundMessage) -> TurnOutcome:
@@ -173,11 +231,41 @@ def test_a_turn_that_fails_is_left_to_wechats_retry(assistant: Assistant, server
         return assistant.handle(message)
 
     with channel_app(assistant, wechat_settings(server), flaky) as (client, _channel):
-        resident = WeChatResident(client)
+        resident = WeChatResident(client, push)
         xml = resident.message("text", content="我要转人工")
         assert resident.post(xml).status_code == 500
         fields = resident.answer(resident.post(xml))
     assert fields is not None and fields["Content"].startswith("好的,已为您转人工")
+    assert count(assistant, Case) == 1
+
+
+def test_copies_waiting_on_a_turn_that_fails_are_not_answered_success(
+    assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
+) -> None:
+    # "success" would end WeChat's retries with nothing stored and nobody answered.
+    channel: WeChatChannel
+    calls: list[str] = []
+
+    def fails_once_the_copy_waits(message: InboundMessage) -> TurnOutcome:
+        calls.append(message.message_id)
+        if len(calls) == 1:
+            assert channel.in_flight.wait_for_waiters(message.message_id, 1, timeout=30)
+            raise RuntimeError("database briefly unavailable")
+        return assistant.handle(message)
+
+    with channel_app(assistant, wechat_settings(server), fails_once_the_copy_waits) as (client, channel):
+        resident = WeChatResident(client, push)
+        request = resident.sign(resident.message("text", content="我要转人工"))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            storm = list(
+                pool.map(
+                    lambda _: client.post("/wechat", params=request.params, content=request.body), range(2)
+                )
+            )
+        assert [r.status_code for r in storm] == [500, 500]
+        assert count(assistant, Case) == 0
+        last_retry = resident.answer(client.post("/wechat", params=request.params, content=request.body))
+    assert last_retry is not None and last_retry["Content"].startswith("好的,已为您转人工")
     assert count(assistant, Case) == 1
 
 
@@ -200,10 +288,10 @@ def long_answer(message: InboundMessage) -> TurnOutcome:
 
 
 def test_a_long_answer_is_split_and_the_rest_follows_as_customer_service_messages(
-    assistant: Assistant, server: FakeWeChatServer
+    assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with channel_app(assistant, wechat_settings(server), long_answer) as (client, _channel):
-        resident = WeChatResident(client)
+        resident = WeChatResident(client, push)
         fields = resident.answer(resident.send("text", content="长者饭堂怎么登记?"))
         assert fields is not None
         server.wait_for("message/custom/send", 2)
@@ -239,10 +327,10 @@ def hand_off(resident: WeChatResident) -> str:
 
 
 def test_a_staff_reply_reaches_the_resident_through_the_customer_service_api(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         result = asyncio.run(
             assistant.staff.reply(ref=ref, text="您好,我们明天上午十点给您打电话。", actor="社工小李")
         )
@@ -255,20 +343,31 @@ def test_a_staff_reply_reaches_the_resident_through_the_customer_service_api(
 
 
 def test_a_status_change_is_told_to_the_resident(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         result = asyncio.run(assistant.staff.set_status(ref=ref, status="in_progress", actor="社工小李"))
     assert result.delivery.status == "delivered"
     assert server.sent_texts() == [(RESIDENT, f"您的登记 {ref} 有新进度:正在处理。")]
 
 
+def test_a_resident_who_writes_traditional_hears_from_staff_in_traditional(
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
+) -> None:
+    with cli_app(settings, assistant, server) as client:
+        answer = WeChatResident(client, push).says("我要轉人工,唔該")
+        found = CASE_REF.search(answer)
+        assert found is not None, answer
+        asyncio.run(assistant.staff.reply(ref=found.group(), text="我们明天给您打电话。", actor="社工小李"))
+    assert server.sent_texts() == [(RESIDENT, f"【社區工作人員回覆】{found.group()}:我們明天給您打電話。")]
+
+
 def test_when_wechat_says_the_window_is_closed_a_template_message_is_sent(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer, clock: FakeClock
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, clock: FakeClock, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server, template_id=TEMPLATE_ID) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         server.close_window(RESIDENT)
         result = asyncio.run(assistant.staff.reply(ref=ref, text="材料已收到。", actor="社工小李"))
     assert result.delivery.status == "delivered"
@@ -278,10 +377,10 @@ def test_when_wechat_says_the_window_is_closed_a_template_message_is_sent(
 
 
 def test_when_wechat_says_the_window_is_closed_and_no_template_is_set_it_is_recorded(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         server.close_window(RESIDENT)
         result = asyncio.run(assistant.staff.reply(ref=ref, text="材料已收到。", actor="社工小李"))
     assert result.delivery.status == "not_delivered"
@@ -292,20 +391,20 @@ def test_when_wechat_says_the_window_is_closed_and_no_template_is_set_it_is_reco
 
 
 def test_a_resident_who_unfollowed_is_recorded_as_not_reached(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server, template_id=TEMPLATE_ID) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         server.unsubscribe(RESIDENT)
         result = asyncio.run(assistant.staff.reply(ref=ref, text="材料已收到。", actor="社工小李"))
     assert result.delivery == Delivery("not_delivered", "居民已取消关注公众号 (43004)")
 
 
 def test_a_platform_failure_is_recorded_as_failed(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with cli_app(settings, assistant, server) as client:
-        ref = hand_off(WeChatResident(client))
+        ref = hand_off(WeChatResident(client, push))
         server.fail_next("message/custom/send", 45009, "reach max api daily quota limit")
         result = asyncio.run(assistant.staff.reply(ref=ref, text="材料已收到。", actor="社工小李"))
     assert result.delivery.status == "failed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,6 +17,7 @@ from bot.cli import build_web_app
 from bot.models import Case, Conversation, MessageLog
 from bot.settings import Settings, WeChatSettings
 from dialogs import texts
+from tests.support.clock import FakeClock
 from tests.support.fake_wechat import (
     AES_KEY,
     APP_ID,
@@ -69,8 +71,14 @@ def client(settings: Settings, assistant: Assistant, server: FakeWeChatServer) -
 
 
 @pytest.fixture
-def resident(client: TestClient) -> WeChatResident:
-    return WeChatResident(client)
+def push(clock: FakeClock) -> WeChatPush:
+    """WeChat signing its callbacks at the assistant's time (the app checks timestamps against it)."""
+    return WeChatPush(now=lambda: clock().timestamp())
+
+
+@pytest.fixture
+def resident(client: TestClient, push: WeChatPush) -> WeChatResident:
+    return WeChatResident(client, push)
 
 
 def count(assistant: Assistant, model: type) -> int:
@@ -89,8 +97,8 @@ def nothing_stored(assistant: Assistant) -> bool:
 # --- connecting the account ---------------------------------------------------------------------
 
 
-def test_the_server_url_is_verified_by_echoing_echostr(client: TestClient) -> None:
-    response = client.get("/wechat", params=WeChatPush().verification("5837397520665436492"))
+def test_the_server_url_is_verified_by_echoing_echostr(client: TestClient, push: WeChatPush) -> None:
+    response = client.get("/wechat", params=push.verification("5837397520665436492"))
     assert (response.status_code, response.text) == (200, "5837397520665436492")
 
 
@@ -104,14 +112,30 @@ def test_the_server_url_is_verified_by_echoing_echostr(client: TestClient) -> No
     ],
 )
 def test_a_forged_or_incomplete_verification_is_refused(
-    client: TestClient, change: dict[str, str], status: int
+    client: TestClient, push: WeChatPush, change: dict[str, str], status: int
 ) -> None:
-    params = WeChatPush().verification()
+    params = push.verification()
     if "timestamp" in change:
         params = WeChatPush(now=lambda: 1_000_000_000).verification()
     else:
         params.update(change)
     assert client.get("/wechat", params=params).status_code == status
+
+
+def test_the_residents_openid_in_the_callback_url_stays_out_of_the_access_log(
+    client: TestClient, push: WeChatPush, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = "&".join(f"{name}={value}" for name, value in push.query().items())
+    assert RESIDENT in query
+    access = logging.getLogger("uvicorn.access")
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        # The record uvicorn writes for every request (protocols/http/*_impl.py).
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:50312", "POST", f"/wechat?{query}", "1.1", 200)
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:50312", "GET", "/healthz?verbose=1", "1.1", 200)
+    assert caplog.messages == [
+        '127.0.0.1:50312 - "POST /wechat?<query hidden> HTTP/1.1" 200',
+        '127.0.0.1:50312 - "GET /healthz?verbose=1 HTTP/1.1" 200',
+    ]
 
 
 # --- what residents send ------------------------------------------------------------------------
@@ -351,9 +375,11 @@ def test_a_signature_replayed_with_another_body_is_refused(
 # --- safe and compatible mode -------------------------------------------------------------------
 
 
-def test_safe_mode_round_trip(settings: Settings, assistant: Assistant, server: FakeWeChatServer) -> None:
+def test_safe_mode_round_trip(
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
+) -> None:
     with running_app(settings, assistant, server, "safe") as client:
-        resident = WeChatResident(client, encryption="safe")
+        resident = WeChatResident(client, push, encryption="safe")
         response = resident.send("text", content="示范点每个社区资助多少钱?")
         assert "<Encrypt>" in response.text and "15万元" not in response.text  # nothing readable on the wire
         fields = resident.answer(response)
@@ -375,11 +401,12 @@ def test_safe_mode_refuses_what_it_cannot_authenticate(
     settings: Settings,
     assistant: Assistant,
     server: FakeWeChatServer,
+    push: WeChatPush,
     tamper,
     status: int,  # type: ignore[no-untyped-def]
 ) -> None:
     with running_app(settings, assistant, server, "safe") as client:
-        resident = WeChatResident(client, encryption="safe")
+        resident = WeChatResident(client, push, encryption="safe")
         request = resident.sign(resident.message("text", content="我要转人工"))
         params, body = tamper(request.params, request.body)
         assert client.post("/wechat", params=params, content=body).status_code == status
@@ -387,15 +414,15 @@ def test_safe_mode_refuses_what_it_cannot_authenticate(
 
 
 def test_compatible_mode_answers_in_kind(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     with running_app(settings, assistant, server, "compatible") as client:
-        plain = WeChatResident(client, encryption="plain")
+        plain = WeChatResident(client, push, encryption="plain")
         plain_response = plain.send("subscribe")
         assert "<Encrypt>" not in plain_response.text
         assert plain.answer(plain_response) is not None
 
-        both = WeChatResident(client, encryption="compatible", openid="oVfPx5sXq2Jk8mNwL3tR9yZa1BcE")
+        both = WeChatResident(client, push, encryption="compatible", openid="oVfPx5sXq2Jk8mNwL3tR9yZa1BcE")
         response = both.send("text", content="示范点每个社区资助多少钱?")
         assert "<Encrypt>" in response.text
         fields = both.answer(response)
@@ -403,11 +430,11 @@ def test_compatible_mode_answers_in_kind(
 
 
 def test_the_decrypted_body_is_what_counts_in_compatible_mode(
-    settings: Settings, assistant: Assistant, server: FakeWeChatServer
+    settings: Settings, assistant: Assistant, server: FakeWeChatServer, push: WeChatPush
 ) -> None:
     # The plain copy in a compatible-mode body is not signed: a changed plain copy is ignored.
     with running_app(settings, assistant, server, "compatible") as client:
-        resident = WeChatResident(client, encryption="compatible")
+        resident = WeChatResident(client, push, encryption="compatible")
         request = resident.sign(resident.message("text", content="示范点每个社区资助多少钱?"))
         body = request.body.replace("示范点每个社区资助多少钱?".encode(), "我要转人工".encode())
         fields = resident.answer(client.post("/wechat", params=request.params, content=body))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import threading
+from collections.abc import Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,12 +22,15 @@ from nlu.evaluate import (
     confusion_matrix,
     evaluate_interpreter,
     evaluate_rasa,
+    format_comparison,
     format_report,
     macro_f1,
     main,
+    process_cpu_seconds,
     threshold_sweep,
 )
 from nlu.interpreter import DEFAULT_THRESHOLD, Interpreter
+from nlu.normalize import normalize
 from nlu.training_data import HELD_OUT_TEST_FILE, load_training_data
 from nlu.types import Entity
 
@@ -173,6 +182,7 @@ def test_main_prints_json(
     assert embedded["per_intent"]["crisis"]["recall"] == 1.0
     assert embedded["training"]["n_examples"] == 18
     assert embedded["training"]["train_seconds"] > 0
+    assert embedded["training"]["train_cpu_seconds"] > 0
     assert embedded["training"]["tracemalloc_peak_mb"] > 0
     assert embedded["latency_samples"] == 3
     assert payload["threshold_sweep"]
@@ -190,3 +200,189 @@ def test_main_text_output_with_unreachable_rasa(tmp_path: Path, capsys: pytest.C
     assert "== rasa on" in out
     assert "p50" in out and "p99" in out
     assert "unavailable" in out
+
+
+# --- Rasa side by side, against a fake `rasa run --enable-api` on loopback -------------------
+
+# What the fake Rasa "model" knows, by normalised text (Simplified, Traditional, Cantonese input);
+# anything else gets Rasa's nlu_fallback.
+FAKE_RASA_INTENTS = {
+    normalize("你好呀").text: "greet",
+    normalize("謝謝你").text: "thanks_bye",  # the test file writes it in Simplified
+    normalize("唔該晒").text: "thanks_bye",
+}
+
+
+def _fake_rasa_handler() -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep pytest output clean."""
+
+        def _json(self, payload: dict[str, Any]) -> None:
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            self._json(
+                {"model_file": "nlu-zh.tar.gz", "model_id": "fake-model", "num_active_training_jobs": 0}
+            )
+
+        def do_POST(self) -> None:
+            text = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["text"]
+            name = FAKE_RASA_INTENTS.get(text, "nlu_fallback")
+            ranking = [{"name": name, "confidence": 0.9}, {"name": "out_of_scope", "confidence": 0.1}]
+            self._json({"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+
+    return Handler
+
+
+@pytest.fixture(scope="module")
+def fake_rasa_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _fake_rasa_handler())
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def small_files(tmp_path: Path) -> tuple[Path, Path]:
+    train = tmp_path / "train.yml"
+    test = tmp_path / "test.yml"
+    train.write_text(SMALL_TRAIN, encoding="utf-8")
+    test.write_text(SMALL_TEST, encoding="utf-8")
+    return train, test
+
+
+def _train_report(models: Path, **fields: Any) -> None:
+    models.mkdir(parents=True, exist_ok=True)
+    report = {"train_seconds": 140.2, "peak_rss_mb": 1400.5, "rasa_version": "3.6.21", **fields}
+    (models / "train_report.json").write_text(json.dumps(report), encoding="utf-8")
+
+
+def test_process_cpu_seconds_reads_this_process_and_tolerates_a_missing_one() -> None:
+    own = process_cpu_seconds(os.getpid())
+    assert own is not None and own > 0
+    # Linux pids stay below 2**22; this one cannot exist.
+    assert process_cpu_seconds(2**30) is None
+
+
+def test_rasa_is_evaluated_with_status_server_cpu_and_no_stale_warning(
+    fake_rasa_url: str, small_files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    train, test = small_files
+    models = tmp_path / "models"
+    _train_report(models, nlu_data_sha256=hashlib.sha256(train.read_bytes()).hexdigest())
+    examples = load_training_data([test])
+
+    # The fake server runs in this process, so this pid's CPU time is the server's.
+    report = evaluate_rasa(
+        fake_rasa_url, examples, 0.2, 2, server_pid=os.getpid(), training_files=[train], models_dir=models
+    )
+
+    assert report.available and report.backend == "rasa"
+    assert report.n_messages == 3
+    assert report.answered_by == {"rasa": 2, "crisis_rules": 1}
+    assert report.per_intent["greet"].f1 == 1.0
+    assert report.per_intent["thanks_bye"].recall == 1.0
+    assert report.latency_samples == 6
+    assert report.server_cpu_ms_per_parse is not None and report.server_cpu_ms_per_parse >= 0
+    assert report.server == {"model_file": "nlu-zh.tar.gz", "model_id": "fake-model"}
+    assert report.training["train_seconds"] == 140.2
+    assert report.warnings == []
+    text = format_report(report, test, 0.2)
+    assert "served model: model_file nlu-zh.tar.gz" in text
+    assert "server process CPU" in text and "ms per parse" in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "warning"),
+    [
+        ({"nlu_data_sha256": "0" * 64}, "another version of train.yml"),
+        ({}, "cannot tell whether Rasa was trained on the current training data"),
+        (None, "no nlu/rasa/models/train_report.json"),
+    ],
+)
+def test_rasa_training_on_other_data_is_flagged(
+    fake_rasa_url: str,
+    small_files: tuple[Path, Path],
+    tmp_path: Path,
+    fields: dict[str, str] | None,
+    warning: str,
+) -> None:
+    train, test = small_files
+    models = tmp_path / "models"
+    if fields is not None:
+        _train_report(models, **fields)
+    report = evaluate_rasa(
+        fake_rasa_url, load_training_data([test]), 0.2, 0, training_files=[train], models_dir=models
+    )
+    assert report.available
+    assert any(warning in w for w in report.warnings)
+    assert f"WARNING: {report.warnings[0]}" in format_report(report, test, 0.2)
+
+
+def test_missing_server_pid_is_a_warning_not_a_failure(
+    fake_rasa_url: str, small_files: tuple[Path, Path]
+) -> None:
+    _, test = small_files
+    report = evaluate_rasa(fake_rasa_url, load_training_data([test]), 0.2, 1, server_pid=2**30)
+    assert report.available
+    assert report.server_cpu_ms_per_parse is None
+    assert any("no process" in w for w in report.warnings)
+
+
+def test_side_by_side_table_and_targets() -> None:
+    def backend(name: str, f1: float, training: dict[str, Any]) -> BackendReport:
+        return BackendReport(
+            backend=name,
+            available=True,
+            n_messages=2,
+            per_intent={"greet": IntentMetrics(1.0, f1, f1, 1), "affirm": IntentMetrics(1.0, 1.0, 1.0, 1)},
+            macro_f1=f1,
+            latency_p99_ms=1.5 if name == "embedded" else 40.0,
+            cpu_p99_ms=1.2,
+            latency_samples=2,
+            training=training,
+        )
+
+    embedded = backend(
+        "embedded", 0.95, {"train_seconds": 1.4, "train_cpu_seconds": 1.3, "ru_maxrss_mb": 260.0}
+    )
+    rasa = backend("rasa", 0.97, {"train_seconds": 140.0, "cpu_seconds": 250.0, "peak_rss_mb": 1400.0})
+    unavailable = BackendReport(backend="other", available=False)
+    text = format_comparison([embedded, rasa, unavailable])
+
+    header = text.splitlines()[1]
+    assert header.split() == ["embedded", "rasa"]
+    assert "F1 affirm (form)" in text
+    assert "1400.0" in text and "260.0" in text
+    cpu_row = next(line for line in text.splitlines() if line.startswith("training time, CPU"))
+    assert cpu_row.split()[-2:] == ["1.30", "250.00"]
+    assert "[met] macro-F1 0.950 >= 0.92" in text
+    assert "[MISSED] macro-F1 0.950 >= Rasa's 0.970" in text
+    assert "[met] parse p99 wall 1.500 ms < 2.0 ms" in text
+    assert "[met] training 1.400 s < 10 s" in text
+
+
+def test_main_prints_both_backends_side_by_side(
+    fake_rasa_url: str, small_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    train, test = small_files
+    args = ["--train-file", str(train), "--test-file", str(test), "--repetitions", "1"]
+    assert main([*args, "--rasa-url", fake_rasa_url]) == 0
+    out = capsys.readouterr().out
+    assert "== embedded on" in out and "== rasa on" in out
+    assert "== side by side ==" in out
+    side_by_side = out[out.index("== side by side ==") :]
+    assert side_by_side.splitlines()[1].split() == ["embedded", "rasa"]
+    assert "macro-F1 (11 contract intents)" in side_by_side

@@ -228,6 +228,9 @@ def test_traditional_message_gets_a_traditional_reply(model: EmbeddedIntentModel
         ("为您服务", "為您服務"),  # Hong Kong 為, not OpenCC's 爲
         ("群众", "羣眾"),
         ("卫生服务站", "衞生服務站"),
+        ("请回复数字选择", "請回覆數字選擇"),  # not OpenCC's 回複
+        ("不会重复登记", "不會重複登記"),
+        ("说说你们的项目", "說說你們的項目"),  # not 説
         ("", ""),
     ],
 )

@@ -8,6 +8,7 @@ tests/nlu/fixtures/), so these tests need neither Rasa nor TensorFlow.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import httpx
 import pytest
 import yaml
 
+from nlu.interpreter import Interpreter
 from nlu.normalize import normalization_spec, normalize
 from nlu.rasa.training_export import annotate, export_training_data
 from nlu.rasa.training_export import main as export_main
@@ -52,6 +54,9 @@ class FakeRasa:
     url: str
     requests: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
     release_slow: threading.Event = field(default_factory=threading.Event)
+    # Set when the "server" stops: open keep-alive connections are then dropped unanswered, as a
+    # stopped `rasa run` would drop them (shutting the listener down alone leaves them served).
+    stopped: threading.Event = field(default_factory=threading.Event)
 
     def at(self, behaviour: str) -> str:
         return f"{self.url}/{behaviour}"
@@ -73,6 +78,9 @@ def _make_handler(fake: FakeRasa) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
         def do_POST(self) -> None:
+            if fake.stopped.is_set():
+                self.close_connection = True
+                return
             length = int(self.headers.get("Content-Length", "0"))
             request = json.loads(self.rfile.read(length) or b"{}")
             fake.requests.append((self.path, request, self.client_address[1]))
@@ -254,6 +262,84 @@ def test_injected_client_is_used_and_left_open() -> None:
     assert seen == ["http://rasa.test:5005/model/parse"]
     assert not client.is_closed
     client.close()
+
+
+# --- the interpreter falls back to the embedded model when Rasa goes away --------------------
+
+
+class EmbeddedStandIn:
+    """Plays the embedded fallback model; records what it was asked."""
+
+    name = "embedded"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def predict(self, normalized: str) -> tuple[IntentScore, ...]:
+        self.calls.append(normalized)
+        return (IntentScore("volunteer_signup", 0.9), IntentScore("out_of_scope", 0.1))
+
+
+def _no_entities(text: str, **_: Any) -> tuple[Entity, ...]:
+    return ()
+
+
+# Simplified, Traditional and Cantonese: the fallback answers whatever the script.
+VOLUNTEER_MESSAGES = ("我想做义工", "我想做義工", "我想去做義工得唔得")
+
+
+def _outage_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [
+        r
+        for r in caplog.records
+        if r.name == "nlu.rasa" and r.levelno == logging.WARNING and "unavailable" in r.getMessage()
+    ]
+
+
+def test_interpreter_uses_rasa_then_falls_back_once_warned_when_the_server_stops(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = FakeRasa(url="")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(fake))
+    server.daemon_threads = True
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    fallback = EmbeddedStandIn()
+    with RasaIntentModel(fake.at("ok"), timeout=2.0) as rasa:
+        interpreter = Interpreter(rasa, fallback_model=fallback, extract_entities=_no_entities)
+        try:
+            answered = interpreter.parse(RECORDED["text"])
+        finally:
+            fake.stopped.set()
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        with caplog.at_level(logging.WARNING, logger="nlu.rasa"):
+            after = [interpreter.parse(text) for text in VOLUNTEER_MESSAGES]
+
+    assert (answered.backend, answered.intent) == ("rasa", "request_help")
+    assert [u.backend for u in after] == ["embedded"] * len(VOLUNTEER_MESSAGES)
+    assert [u.intent for u in after] == ["volunteer_signup"] * len(VOLUNTEER_MESSAGES)
+    assert all("rasa_unavailable" in u.notes for u in after)
+    assert fallback.calls == [normalize(text).text for text in VOLUNTEER_MESSAGES]
+    (warning,) = _outage_warnings(caplog)  # one line per outage, not one per message
+    assert "using embedded" in warning.getMessage()
+    assert "\n" not in warning.getMessage()
+
+
+def test_interpreter_falls_back_when_rasa_was_never_up(
+    closed_port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    with RasaIntentModel(f"http://127.0.0.1:{closed_port}", timeout=1.0) as rasa:
+        interpreter = Interpreter(rasa, fallback_model=EmbeddedStandIn(), extract_entities=_no_entities)
+        with caplog.at_level(logging.WARNING, logger="nlu.rasa"):
+            results = [interpreter.parse(text) for text in VOLUNTEER_MESSAGES]
+
+    assert {(u.backend, u.intent) for u in results} == {("embedded", "volunteer_signup")}
+    (warning,) = _outage_warnings(caplog)
+    assert "RasaUnavailable" in warning.getMessage()
+    assert f"127.0.0.1:{closed_port}" in warning.getMessage()
 
 
 # --- payload mapping ----------------------------------------------------------------------
@@ -503,8 +589,76 @@ def test_export_writes_normalised_deduplicated_rasa_yaml(tmp_path: Path) -> None
     assert aux["lookup"]["examples"] == "- 南山区\n"
 
     jieba_words = (out / "jieba" / "domain_words.txt").read_text(encoding="utf-8").splitlines()
-    assert jieba_words == list(dict.fromkeys(normalization_spec().domain_words))
+    domain_words = list(dict.fromkeys(normalization_spec().domain_words))
+    # The domain words first, then the entity surfaces (annotated, synonym, lookup) not among them.
+    assert jieba_words[: len(domain_words)] == domain_words
+    entity_words = [normalize(w).text for w in ("老人", "長者", "长者", "南山區")]
+    assert set(jieba_words[len(domain_words) :]) == set(entity_words) - set(domain_words)
+    assert summary.entity_words == len(jieba_words) - len(domain_words)
     assert json.loads((out / "export_summary.json").read_text(encoding="utf-8"))["examples_out"] == 4
+
+
+# Sentences where jieba, without help, cuts through the entity (给/快递/员建, 帮新来/港/人士, 帮听障/人士)
+# and Rasa warns "Misaligned entity annotation"; Simplified, Traditional, Cantonese.
+MISALIGNING = (
+    "我们想给[快递员](target_group)建个休息驿站",
+    "我們想幫[新來港人士](target_group)融入社區",
+    "我識手語,可以幫[聽障人士](target_group)嗎",
+)
+
+
+@dataclass(frozen=True)
+class MisaligningExport:
+    build: Path
+    entities_by_text: dict[str, tuple[Any, ...]]
+    tokenizer: Any  # jieba.Tokenizer with the exported dictionary loaded
+
+
+@pytest.fixture(scope="module")
+def misaligning_export(tmp_path_factory: pytest.TempPathFactory) -> MisaligningExport:
+    import jieba
+
+    out = tmp_path_factory.mktemp("misaligning")
+    source = out / "nlu.yml"
+    lines = "".join(f"    - {line}\n" for line in MISALIGNING)
+    source.write_text(
+        f'version: "3.1"\nnlu:\n- intent: find_demand_category\n  examples: |\n{lines}', encoding="utf-8"
+    )
+    build = out / "build"
+    export_training_data(source, build)
+    # What Rasa's JiebaTokenizer does with the folder: load every file as a user dictionary.
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(build / "jieba" / "domain_words.txt"))
+    entities_by_text = dict(
+        strip_entity_annotations(line) for line in parse_rasa_nlu_lines(build / "nlu.yml")
+    )
+    return MisaligningExport(build, entities_by_text, tokenizer)
+
+
+@pytest.mark.parametrize("line", MISALIGNING)
+def test_export_dictionary_keeps_entities_whole_for_jieba(
+    misaligning_export: MisaligningExport, line: str
+) -> None:
+    raw_text, _ = strip_entity_annotations(line)
+    text = normalize(raw_text).text
+    (entity,) = misaligning_export.entities_by_text[text]
+    tokens = misaligning_export.tokenizer.tokenize(text)
+    boundaries = {position for _, start, end in tokens for position in (start, end)}
+    assert {entity.start, entity.end} <= boundaries
+    words = (misaligning_export.build / "jieba" / "domain_words.txt").read_text(encoding="utf-8")
+    assert text[entity.start : entity.end] in words.splitlines()
+
+
+def parse_rasa_nlu_lines(path: Path) -> list[str]:
+    """The annotated example lines of an exported Rasa NLU file."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        line[2:]
+        for item in document["nlu"]
+        if "intent" in item
+        for line in item["examples"].splitlines()
+        if line.startswith("- ")
+    ]
 
 
 def test_export_refuses_the_held_out_test_set(tmp_path: Path) -> None:

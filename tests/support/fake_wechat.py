@@ -73,6 +73,7 @@ class FakeWeChatServer:
         self.requests: list[Recorded] = []
         self.unexpected: list[Recorded] = []
         self.valid_tokens: set[str] = set()
+        self.expired_tokens: set[str] = set()
         self.tokens_issued = 0
         self._script = _Script()
         self._changed = threading.Condition()
@@ -112,8 +113,14 @@ class FakeWeChatServer:
         self._script.unsubscribed.add(openid)
 
     def revoke_tokens(self) -> None:
-        """Every token issued so far becomes invalid (as when another client fetched a new one)."""
+        """Every token issued so far becomes invalid (40001, as when another client fetched a new one)."""
         with self._changed:
+            self.valid_tokens.clear()
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far has run out (42001, as after its 7200 seconds)."""
+        with self._changed:
+            self.expired_tokens |= self.valid_tokens
             self.valid_tokens.clear()
 
     def calls(self, endpoint: str) -> list[Recorded]:
@@ -151,6 +158,8 @@ class FakeWeChatServer:
             "menu/create",
         ):
             return 404, {"errcode": 404, "errmsg": "not a fake endpoint"}
+        if query.get("access_token") in self.expired_tokens:
+            return 200, {"errcode": 42001, "errmsg": "access_token expired"}
         if query.get("access_token") not in self.valid_tokens:
             return 200, {
                 "errcode": 40001,
