@@ -2,7 +2,7 @@
 
 bm25s probes for scipy.sparse when it is imported (`try: import scipy.sparse`), but with its default
 numpy backend (`csc_backend="numpy"`, the one retrieval and the category guide use) it never calls it.
-scipy.sparse would cost the running bot about 23 MB and a quarter of a second of start-up for nothing,
+scipy.sparse would cost the running bot about 13 MB and a tenth of a second of start-up for nothing,
 so while bm25s is imported `scipy` is marked absent in `sys.modules` and the probe fails. When scipy is
 already loaded (a process that trains the intent model), bm25s simply finds it; scores are the same.
 """
