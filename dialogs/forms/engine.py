@@ -60,16 +60,7 @@ def context(services: DialogServices) -> FormContext:
 
 def start(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
     """Open the form: values already in the first message are kept (not asked again), consent comes first."""
-    values: list[tuple[str, str]] = []
-    for slot in spec.slots:
-        if slot.prefill is None:
-            continue
-        raw = slot.prefill(turn.understanding)
-        if raw:
-            check = slot.validate(raw, turn.understanding)
-            if check.value is not None:
-                values.append((slot.name, check.value))
-    flow = FlowState(name=spec.name, step=CONSENT_STEP, values=tuple(values))
+    flow = _fill_from(spec, FlowState(name=spec.name, step=CONSENT_STEP), turn.understanding)
     text = spec.consent.replace("{retention_days}", str(services.config.retention_days))
     return _decide(turn, spec, flow, (Reply(text, _CONSENT_CHOICES),))
 
@@ -163,7 +154,11 @@ def _on_answer(
     answer = _resolve_choice_text(slot, text)
     check = slot.validate(answer, u)
     if check.value is not None:
-        return _continue(spec, turn, services, flow.with_value(slot.name, check.value), ())
+        flow = flow.with_value(slot.name, check.value)
+        if answer == text and not flow.get(EDITING):
+            # "我妈腿脚不好,想找人上门照顾" answers the need type and is the description too.
+            flow = _fill_from(spec, flow, u)
+        return _continue(spec, turn, services, flow, ())
     if check.confirm is not None:
         pending = flow.with_value(PENDING, check.confirm).at(f"confirm:{slot.name}", retries=flow.retries)
         reply = Reply(CONFIRM_FUZZY.replace("{value}", check.confirm), _CONFIRM_CHOICES)
@@ -171,13 +166,34 @@ def _on_answer(
     if check.options:
         choices = numbered([(label, f"/slot {slot.name} {value}") for label, value in check.options])
         return _decide(
-            turn, spec, flow.at(f"choose:{slot.name}", retries=flow.retries), (Reply(CHOOSE_ONE, choices),)
+            turn,
+            spec,
+            flow.at(f"choose:{slot.name}", retries=flow.retries),
+            (Reply(check.problem or CHOOSE_ONE, choices),),
         )
     if _is_question(u, strict=False):
         return _answer_then(spec, turn, services, flow, _prompt(slot))
-    if slot.accept_unverified_after and flow.retries + 1 >= slot.accept_unverified_after and text:
+    if slot.accept_unverified_after and flow.retries + 1 >= slot.accept_unverified_after and _has_words(text):
         return _continue(spec, turn, services, flow.with_value(slot.name, f"{text[:60]}{UNVERIFIED}"), ())
     return _retry(spec, turn, services, flow, slot, check.problem or "")
+
+
+def _has_words(text: str) -> bool:
+    """At least two Chinese characters or letters: "1 3" typed at the wrong step is not a place."""
+    return sum(1 for ch in text if ch.isalpha()) >= 2
+
+
+def _fill_from(spec: FormSpec, flow: FlowState, u: Understanding) -> FlowState:
+    """`flow` with every empty slot that this message already answers filled in, so it is not asked."""
+    for slot in spec.slots:
+        if slot.prefill is None or flow.get(slot.name) is not None:
+            continue
+        raw = slot.prefill(u)
+        if raw:
+            check = slot.validate(raw, u)
+            if check.value is not None:
+                flow = flow.with_value(slot.name, check.value)
+    return flow
 
 
 def _retry(
@@ -315,6 +331,8 @@ def _is_cancel(text: str, u: Understanding) -> bool:
 def _is_question(u: Understanding, *, strict: bool = True) -> bool:
     if u.intent not in INTERRUPTING_INTENTS:
         return False
+    if u.intent == Intent.CHECK_CASE_STATUS and u.confidence >= 0.8:
+        return True  # "查询进度" asks without a question word
     has_marker = any(m in u.normalized for m in QUESTION_MARKERS)
     return u.confidence >= (0.7 if strict else 0.5) and has_marker
 

@@ -44,8 +44,12 @@ def validate_community(text: str, u: Understanding) -> SlotCheck:
     cleaned = text.strip()
     if not cleaned:
         return SlotCheck.bad(COMMUNITY_PROBLEM)
-    matches = [m for m in load_gazetteer().match(cleaned, limit=9) if m.level == "community"]
+    found = load_gazetteer().match(cleaned, limit=9)
+    matches = [m for m in found if m.level == "community"]
     if not matches:
+        streets = [m for m in found if m.level == "street" and m.exact]
+        if len(streets) == 1:
+            return _communities_of(streets[0])
         return SlotCheck.bad(COMMUNITY_PROBLEM)
     exact = [m for m in matches if m.exact]
     if len(exact) == 1:
@@ -54,6 +58,31 @@ def validate_community(text: str, u: Understanding) -> SlotCheck:
         return SlotCheck(options=tuple((_place_label(m), _place_label(m)) for m in exact[:9]))
     best = matches[0]
     return SlotCheck(confirm=_place_label(best))
+
+
+STREET_COMMUNITIES = "{street}有这些社区,您住在哪一个?请回复数字:"
+STREET_TOO_MANY = "{street}有 {count} 个社区,请说出您住的社区名称;不清楚的话回复数字:"
+STREET_ONLY = "不清楚社区,先登记{street}"
+STREET_ONLY_VALUE = "(社区待核实)"
+MAX_LISTED_COMMUNITIES = 8
+
+
+def _communities_of(street: object) -> SlotCheck:
+    """A street named instead of a community: its communities as choices, or the street as a last resort."""
+    district = getattr(street, "district", "") or ""
+    name = str(getattr(street, "name", ""))
+    communities = [
+        p
+        for p in load_gazetteer().places
+        if p.level == "community" and p.street == name and (not district or p.district == district)
+    ]
+    label = f"{district} {name}".strip()
+    fallback = (STREET_ONLY.replace("{street}", name), f"{label}{STREET_ONLY_VALUE}")
+    if communities and len(communities) <= MAX_LISTED_COMMUNITIES:
+        options = tuple((c.name, _place_label(c)) for c in communities)
+        return SlotCheck(options=(*options, fallback), problem=STREET_COMMUNITIES.replace("{street}", name))
+    problem = STREET_TOO_MANY.replace("{street}", name).replace("{count}", str(len(communities)))
+    return SlotCheck(options=(fallback,), problem=problem)
 
 
 def _place_label(match: object) -> str:

@@ -15,7 +15,8 @@ class SlotCheck:
     """The outcome of validating one answer.
 
     Exactly one of: `value` (accepted), `confirm` (a fuzzy match to confirm with yes/no),
-    `options` (ambiguous: numbered choices of (label, value)), or `problem` (a specific re-ask).
+    `options` (ambiguous: numbered choices of (label, value), introduced by `problem` when given),
+    or `problem` (a specific re-ask).
     """
 
     value: str | None = None

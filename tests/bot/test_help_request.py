@@ -57,6 +57,32 @@ def test_a_full_help_request_ends_in_a_case_with_a_reference(resident: Collectin
     assert "腿脚不好" in assistant.cipher.decrypt(case.transcript_enc)
 
 
+def test_a_sentence_that_answers_the_need_type_is_also_the_description(
+    resident: CollectingChannel, assistant: Assistant
+) -> None:
+    resident.say("我要求助")
+    ask_need = resident.say("同意")
+    assert "哪方面的帮助" in ask_need
+    ask_community = resident.say("我妈妈腿脚不好,想找人上门照顾")
+    assert "哪个社区" in ask_community  # not asked to describe it again
+    resident.say("莲花北社区")
+    resident.say(PHONE)
+    resident.say("跳过")
+    summary = resident.say("2")
+    assert "老人照护" in summary and "我妈妈腿脚不好" in summary
+
+
+def test_asking_for_progress_mid_form_is_answered_and_the_form_resumes(
+    resident: CollectingChannel, assistant: Assistant
+) -> None:
+    resident.say("我家老人腿脚不好,想找人上门护理")
+    resident.say("1")  # 同意
+    resident.say("莲花北社区")
+    reply = resident.say("查询进度")
+    assert "我们接着填写" in reply and "联系电话" in reply
+    assert "号码" not in reply.split("我们接着填写")[0]  # not taken as a bad phone number
+
+
 def test_no_phone_or_name_is_stored_in_plain_text_anywhere(resident: CollectingChannel, assistant: Assistant) -> None:
     _fill_help_request(resident)
     with assistant.engine.connect() as connection:
@@ -117,6 +143,44 @@ def test_correcting_the_phone_mid_form(resident: CollectingChannel, assistant: A
     assert case.ref in summary_done
     assert assistant.cipher.decrypt(case.phone_enc) == "+8613800138000"
     assert case.name_enc == ""
+
+
+def test_a_street_instead_of_a_community_lists_its_communities(
+    resident: CollectingChannel, assistant: Assistant
+) -> None:
+    resident.say("我家老人腿脚不好,想找人上门护理")
+    resident.say("1")
+    choices = resident.say("沙头角街道")
+    assert "沙头角街道有这些社区" in choices and "中英街社区" in choices
+    assert "不清楚社区,先登记沙头角街道" in choices
+    ask_phone = resident.say("2")  # 中英街社区
+    assert "联系电话" in ask_phone
+    for answer in (PHONE, "跳过", "2"):
+        summary = resident.say(answer)
+    assert "盐田区 沙头角街道 中英街社区" in summary
+
+
+def test_a_large_street_asks_for_the_community_name_or_takes_the_street(
+    resident: CollectingChannel, assistant: Assistant
+) -> None:
+    resident.say("我家老人腿脚不好,想找人上门护理")
+    resident.say("1")
+    ask = resident.say("南山区桃源街道")
+    assert "桃源街道有 12 个社区" in ask and "1 不清楚社区,先登记桃源街道" in ask
+    assert "联系电话" in resident.say("1")
+    for answer in (PHONE, "跳过", "2"):
+        summary = resident.say(answer)
+    assert "南山区 桃源街道(社区待核实)" in summary
+
+
+def test_digits_typed_at_the_community_step_are_never_taken_as_a_place(
+    resident: CollectingChannel, assistant: Assistant
+) -> None:
+    resident.say("我家老人腿脚不好,想找人上门护理")
+    resident.say("1")
+    for _ in range(2):
+        again = resident.say("1 3")
+        assert "没有找到这个社区" in again
 
 
 def test_editing_from_the_summary(resident: CollectingChannel, assistant: Assistant) -> None:
