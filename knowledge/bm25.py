@@ -9,27 +9,13 @@ already loaded (a process that trains the intent model), bm25s simply finds it; 
 
 from __future__ import annotations
 
-import sys
-from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-
-def _import_bm25s_without_scipy() -> ModuleType:
-    if "bm25s" in sys.modules or "scipy" in sys.modules:
-        return import_module("bm25s")
-    # A None entry makes `import scipy...` raise ImportError, which bm25s expects when scipy is missing.
-    sys.modules["scipy"] = None  # type: ignore[assignment]
-    try:
-        return import_module("bm25s")
-    finally:
-        if "scipy" in sys.modules and sys.modules["scipy"] is None:
-            del sys.modules["scipy"]
-
+from nlu.lean_import import import_without
 
 if TYPE_CHECKING:
     from bm25s import BM25
 else:
-    BM25 = _import_bm25s_without_scipy().BM25
+    BM25 = import_without("bm25s", "scipy").BM25
 
 __all__ = ["BM25"]

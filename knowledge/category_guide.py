@@ -47,8 +47,8 @@ from knowledge.catalogue import (
     load_lexicon,
     to_simplified,
 )
-from knowledge.segmenter import LayeredTokenizer
 from knowledge.types import Citation
+from nlu.segmenter import LayeredTokenizer
 
 DEFAULT_CATALOGUE = "futian-2024"
 

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from knowledge.retrieval import PolicyKnowledge
-from knowledge.segmenter import default_dictionary
+from nlu.segmenter import default_dictionary
 
 DEFAULT_QUESTIONS = Path(__file__).resolve().parent / "questions" / "policy_questions.yaml"
 NONE = "none"

@@ -39,9 +39,9 @@ from rapidfuzz import fuzz, process
 from knowledge.bm25 import BM25
 from knowledge.pack import Pack, PackError, PackRecord, load_pack
 from knowledge.schema import SynonymsFile
-from knowledge.segmenter import default_dictionary
 from knowledge.text import numbers_in, to_simplified
 from knowledge.types import PolicyAnswer, RetrievalResult, Topic
+from nlu.segmenter import default_dictionary
 
 DEFAULT_SYNONYMS = Path(__file__).resolve().parent / "synonyms.yml"
 DEFAULT_THRESHOLD = 0.55  # tuned on the evaluation questions: in-scope answers sit above, out-of-scope below
@@ -157,7 +157,7 @@ class PolicyKnowledge:
         self.vocabulary = vocabulary
         self.threshold = threshold
         # jieba's global tokenizer as it is, no words added: its dictionary is the one the whole process
-        # shares (knowledge/segmenter.py).
+        # shares (nlu/segmenter.py).
         self._jieba = default_dictionary()
         searchable = [
             " ".join((r.title, *r.questions, *r.keywords, r.answer, *r.aliases)) for r in pack.records

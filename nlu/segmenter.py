@@ -9,46 +9,27 @@ private `jieba.Tokenizer()` with the same words added would (same frequencies, s
 That stays true only while nobody adds words to the global tokenizer (`jieba.add_word`,
 `jieba.load_userdict`, `jieba.suggest_freq(..., tune=True)`): layer them instead.
 
-knowledge/segmenter.py is this module for the knowledge package (nlu and knowledge may not import each
-other); a test keeps the two identical.
+knowledge/ uses this module too (its category guide and retrieval), so there is one dictionary.
 """
 
 from __future__ import annotations
 
 import logging
 import marshal
-import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from importlib import import_module
 from math import log
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-
-def _import_jieba() -> ModuleType:
-    """jieba, imported without pkg_resources (about 5 MB and a tenth of a second of start-up).
-
-    jieba tries pkg_resources to open its data files and falls back to plain `open` on the files next
-    to its modules, which is what pkg_resources would open too. Marked absent in `sys.modules` while
-    jieba is imported, pkg_resources is never loaded; if something already loaded it, jieba uses it.
-    """
-    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
-        return import_module("jieba")
-    # A None entry makes `import pkg_resources` raise ImportError, the case jieba handles.
-    sys.modules["pkg_resources"] = None  # type: ignore[assignment]
-    try:
-        return import_module("jieba")
-    finally:
-        if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
-            del sys.modules["pkg_resources"]
-
+from nlu.lean_import import import_without
 
 if TYPE_CHECKING:
     import jieba
 else:
-    jieba = _import_jieba()
+    # jieba tries pkg_resources (about 5 MB and a tenth of a second of start-up) to open its data files
+    # and falls back to plain `open` on the same files.
+    jieba = import_without("jieba", "pkg_resources")
 
 
 def default_dictionary() -> jieba.Tokenizer:

@@ -405,7 +405,7 @@ def breakdown_steps(cache_dir: Path) -> None:
     import jieba
 
     tokenizers = [t for t in gc.get_objects() if isinstance(t, jieba.Tokenizer) and t.initialized]
-    # A layered tokenizer (nlu/segmenter.py, knowledge/segmenter.py) holds its own words, not a dictionary.
+    # A layered tokenizer (nlu/segmenter.py) holds its own words, not a dictionary.
     full = [t for t in tokenizers if type(t.FREQ) is dict]
     print(
         f"jieba: {len(full)} full dictionaries in memory ({len(full[0].FREQ) if full else 0} entries each), "
