@@ -2,11 +2,12 @@
 
 How a question is answered:
 1. It is normalised (NFKC, Traditional -> Simplified, lower case) and cut with jieba; function and
-   question words are dropped (also when jieba glues them to a content word: 想办 -> 办), and the words
-   of every synonym group it mentions are added at reduced weight (query expansion: 义工 also looks for
-   志愿者, 钱 for 资助/经费/补贴 ...).
-2. BM25 (bm25s, jieba search-mode tokens) scores every record's text: title, questions, keywords, answer
-   and the source's aliases (南山, 示范点). rapidfuzz finds records listing a near-identical question.
+   question words are dropped (also when jieba glues them to a content word: 想办 -> 办, or to each
+   other: 是从), years are kept as words (南山2012), and the words of every synonym group it mentions are
+   added at reduced weight (query expansion: 义工 also looks for 志愿者, 钱 for 资助/经费/补贴 ...). A
+   term group named only in question words (从几时到几时 is 多久) counts as one of the question's words.
+2. BM25 (bm25s, jieba search-mode tokens) scores every record's text: title, questions, keywords, answer,
+   the source's aliases (南山, 示范点) and its year. rapidfuzz finds records listing a near-identical question.
    The best few of both are ranked on BM25, fuzzy similarity and coverage: the IDF-weighted share of
    the question's words (or their synonyms) that the record holds.
 3. Confidence is the fuzzy similarity or the coverage, discounted when the runner-up is close and when
@@ -14,6 +15,7 @@ How a question is answered:
    it gets suggestions). There is an answer only above the threshold and when no scope guard fires:
    - off-topic: the question names an everyday topic no source is about (天气, 股票, 订外卖 ...);
    - place: it names a place outside Shenzhen (北京, 上海 ...) and no Shenzhen place;
+   - year: it names a year the best record does not hold (福田2025年的目录: the pack has 2024's);
    - figure: it asks for a figure (多少, 几个, 什么时候) but the best record states none (for money:
      no sum of money), or the record misses a subject the question names: a figure is only given about
      everything asked (低保每个月能领多少钱 names 低保, which the 示范点 amount record lacks).
@@ -63,9 +65,18 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _QUANTITY = re.compile(
     r"^第?[几零〇一二两三四五六七八九十百千万\d]+[个名项次家期场份批位人条天年月号届间栋层]?$"
 )
+# A year (2012, 2024年) is not a quantity: it names a document (南山2012, 福田2024) or a period in one.
+# 2000元 and 2000人 are quantities.
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.%万千百元块人个名项次份位条天号间平米])")
+_YEAR_TOKEN = re.compile(r"^((?:19|20)\d\d)年?$")
 _MONEY = re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元|[零一二两三四五六七八九十百千万亿]+元")
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff]")
 _NOT_COMPACT = re.compile(r"[\s\W_]+")
+
+
+def _year_words(record: PackRecord) -> tuple[str, ...]:
+    """The record's year as a searchable word ("2012"); nothing for an undated source (年份不详)."""
+    return (record.year,) if record.year.isdigit() else ()
 
 
 def normalise(text: str) -> str:
@@ -137,16 +148,16 @@ class Assessment:
 
     candidates: tuple[Candidate, ...]
     confidence: float
-    guard: str  # "", "off-topic", "place" or "figure"
+    guard: str  # "", "off-topic", "place", "year" or "figure"
 
 
 @dataclass(frozen=True, slots=True)
 class _Doc:
     record: PackRecord
-    text: str  # compact title + questions + keywords + answer + the source's aliases
+    text: str  # compact title + questions + keywords + answer + the source's aliases and year
     questions: tuple[str, ...]  # compact
     states_figure: bool  # the answer states a figure, or says the source states none (figure_absent)
-    states_money: bool  # the answer states a sum of money (15万元), or says the source states none
+    states_money: bool  # the answer states a sum of money (15万元), or says the source states no sum
 
 
 class PolicyKnowledge:
@@ -159,8 +170,11 @@ class PolicyKnowledge:
         # jieba's global tokenizer as it is, no words added: its dictionary is the one the whole process
         # shares (nlu/segmenter.py).
         self._jieba = default_dictionary()
+        # A dated source's year is searchable with each of its records, as its aliases are: residents name
+        # a document by place and year (南山2012年有什么项目).
         searchable = [
-            " ".join((r.title, *r.questions, *r.keywords, r.answer, *r.aliases)) for r in pack.records
+            " ".join((r.title, *r.questions, *r.keywords, r.answer, *r.aliases, *_year_words(r)))
+            for r in pack.records
         ]
         self._docs = tuple(
             _Doc(
@@ -168,7 +182,7 @@ class PolicyKnowledge:
                 text=compact(text),
                 questions=tuple(compact(q) for q in r.questions),
                 states_figure=r.figure_absent or bool(numbers_in(r.answer)),
-                states_money=r.figure_absent or bool(_MONEY.search(r.answer)),
+                states_money=self._states_money(r),
             )
             for r, text in zip(pack.records, searchable, strict=True)
         )
@@ -181,10 +195,19 @@ class PolicyKnowledge:
             tuple(dict.fromkeys(t for w in group for t in self._search_tokens(w)))
             for group in vocabulary.groups
         )
+        self._group_words = frozenset(w for group in vocabulary.groups for w in group)
         self._questions = [q for d in self._docs for q in d.questions]
         self._question_doc = [i for i, d in enumerate(self._docs) for _ in d.questions]
         self._alternatives_of = lru_cache(maxsize=_CACHE)(self._alternatives)
         self._df_of = lru_cache(maxsize=_CACHE)(self._df)
+
+    def _states_money(self, record: PackRecord) -> bool:
+        """Whether a record answers a money question: its answer states a sum (15万元), or says the source
+        states none (没有写资助金额). A record saying the source fixes no time answers no money question."""
+        if _MONEY.search(record.answer):
+            return True
+        text = compact(record.answer)
+        return record.figure_absent and any(c in text for c in self.vocabulary.money_cues)
 
     @classmethod
     def load(
@@ -229,11 +252,13 @@ class PolicyKnowledge:
         """Candidates best first with their signals, the confidence and any guard: for evaluation and debugging."""
         question = question[:_MAX_QUESTION]
         text = compact(question)
-        words = self._resolve_unknown(self._content_words(self._jieba.lcut(normalise(question))))
+        years = frozenset(_YEAR.findall(text))
+        words = self._resolve_unknown(self._content_words(self._jieba.lcut(normalise(question)), years))
         if not text or not words:
             return Assessment((), 0.0, "")
         groups = self._groups_named(text)
-        ranked = self._rank(text, words, groups)
+        words = self._with_question_terms(words, groups)
+        ranked = self._rank(text, words, groups, years)
         if not ranked or (ranked[0].coverage == 0 and ranked[0].fuzzy < 0.5):
             return Assessment((), 0.0, "")
         best = ranked[0]
@@ -243,15 +268,17 @@ class PolicyKnowledge:
         if best.fuzzy < _NEAR_DUPLICATE:
             # A match resting on one common word (示范点, 申请, 谁) is not an answer to any one question.
             confidence *= min(1.0, best.evidence / _EVIDENCE)
-        guard = self._guard(text, groups, best)
+        guard = self._guard(text, groups, best, years)
         if guard:
             confidence = min(confidence, _GUARD_CAP)
         return Assessment(ranked, round(confidence, 4), guard)
 
     # ---- ranking ------------------------------------------------------------------------------------
 
-    def _rank(self, text: str, words: list[str], groups: list[int]) -> tuple[Candidate, ...]:
-        query = self._content_words(self._jieba.lcut_for_search(text))
+    def _rank(
+        self, text: str, words: list[str], groups: list[int], years: frozenset[str]
+    ) -> tuple[Candidate, ...]:
+        query = self._content_words(self._jieba.lcut_for_search(text), years)
         expansion: list[str] = []
         for i in groups:
             expansion.extend(t for t in self._group_tokens[i] if t not in query and t not in expansion)
@@ -282,7 +309,7 @@ class PolicyKnowledge:
         ranked.sort(key=lambda c: (-c.rank, c.record_id))
         return tuple(ranked)
 
-    def _guard(self, text: str, groups: list[int], best: Candidate) -> str:
+    def _guard(self, text: str, groups: list[int], best: Candidate, years: frozenset[str]) -> str:
         """Which scope guard, if any, forbids answering with the best record ("" if none does)."""
         vocabulary = self.vocabulary
         if any(t in text for t in vocabulary.off_topics):
@@ -291,10 +318,14 @@ class PolicyKnowledge:
             p in text for p in vocabulary.local_places
         ):
             return "place"
+        doc = self._docs[self._by_id[best.record_id]]
+        # A year the record does not hold is another edition or period (福田2025年的目录): the 2024 record is
+        # a suggestion then, not the answer.
+        if any(year not in doc.text for year in years):
+            return "year"
         asks_amount = any(c in text for c in vocabulary.figure_cues)
         if best.fuzzy >= _NEAR_DUPLICATE or not (asks_amount or any(c in text for c in vocabulary.date_cues)):
             return ""
-        doc = self._docs[self._by_id[best.record_id]]
         if not doc.states_figure:
             return "figure"
         if asks_amount and any(c in text for c in vocabulary.money_cues) and not doc.states_money:
@@ -315,6 +346,16 @@ class PolicyKnowledge:
         named = {i for w, i in matches if not any(w != m and w in m and i != j for m, j in matches)}
         return sorted(named)
 
+    def _with_question_terms(self, words: list[str], groups: list[int]) -> list[str]:
+        """Add the term groups a question names only in function words (从几时到几时 is 多久, 几多人 is 人数):
+        what kind of fact is asked is part of the question, and records stating that kind hold it."""
+        added = list(words)
+        for i in groups:
+            group = self.vocabulary.groups[i]
+            if i >= self.vocabulary.subjects and not any(w in group for w in words) and group[0] not in added:
+                added.append(group[0])
+        return added
+
     def _search_tokens(self, text: str) -> list[str]:
         """Index tokens: jieba search mode (words and their sub-words), without stopwords."""
         stop = self.vocabulary.stopwords
@@ -322,14 +363,22 @@ class PolicyKnowledge:
             t for t in self._jieba.lcut_for_search(normalise(text)) if _WORDLIKE.search(t) and t not in stop
         ]
 
-    def _content_words(self, tokens: list[str]) -> list[str]:
+    def _content_words(self, tokens: list[str], years: frozenset[str]) -> list[str]:
         """A question's content words, once each. A word that is neither in the pack nor a common word in
         jieba's dictionary, and starts or ends with a function word (jieba glues 想办, 哪里找), is reduced to
-        its content (办, 找)."""
+        its content (办, 找). Numbers are quantities and dropped, except the question's `years`."""
         stop = self.vocabulary.stopwords
         words: list[str] = []
         for token in tokens:
-            if not _WORDLIKE.search(token) or token in stop or _QUANTITY.match(token):
+            year = _YEAR_TOKEN.match(token)
+            if year and year.group(1) in years:
+                token = year.group(1)
+            elif (
+                not _WORDLIKE.search(token)
+                or token in stop
+                or _QUANTITY.match(token)
+                or self._function_words_only(token)
+            ):
                 continue
             if (
                 len(token) > 1
@@ -356,6 +405,18 @@ class PolicyKnowledge:
                 parts = known or parts
             resolved.extend(p for p in parts if p not in resolved)
         return resolved
+
+    def _function_words_only(self, token: str) -> bool:
+        """Whether a token is function words glued together (是从, 有没有人): jieba keeps some such pairs as
+        words, and they say nothing about a topic."""
+        stop = self.vocabulary.stopwords
+        if len(token) < 2:
+            return False
+        # ends[i]: the first i characters split into stopwords
+        ends = [True] + [False] * len(token)
+        for i in range(1, len(token) + 1):
+            ends[i] = any(ends[j] and token[j:i] in stop for j in range(max(0, i - 4), i))
+        return ends[-1]
 
     def _strip_stop_affixes(self, token: str) -> str:
         stop = self.vocabulary.stopwords
@@ -387,9 +448,11 @@ class PolicyKnowledge:
         return sum(1 for d in self._docs if self._held_by(word, d))
 
     def _weight(self, word: str) -> float:
-        """IDF of a word over the records holding it (or a synonym); single characters count half."""
+        """IDF of a word over the records holding it (or a synonym). Single characters count half, unless
+        synonyms.yml names them: 钱 and 穷 are words residents use for a topic, 住 and 换 are not."""
         n, df = len(self._docs), self._df_of(word)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5)) * (_SHORT_WORD_WEIGHT if len(word) == 1 else 1.0)
+        short = len(word) == 1 and word not in self._group_words
+        return math.log(1 + (n - df + 0.5) / (df + 0.5)) * (_SHORT_WORD_WEIGHT if short else 1.0)
 
     def _answer(self, record: PackRecord, score: float) -> PolicyAnswer:
         return PolicyAnswer(

@@ -163,13 +163,20 @@ def test_undated_source_is_labelled(knowledge: PolicyKnowledge) -> None:
     assert "(年份不详)" in answer.citations[0].render()
 
 
+# An answer fits on a phone screen; an overview that lists a document's parts (the 10 Nanshan projects, the
+# Futian catalogue's 4 fields) may run longer, as one screen still.
+SHORT_ANSWER = 80
+OVERVIEW_ANSWER = 120  # the schema's ceiling for any answer
+
+
 def test_every_record_answers_short_and_cited(knowledge: PolicyKnowledge) -> None:
     records = knowledge.records()
     assert all(isinstance(r, PackRecord) for r in records)
     for record in records:
         answer = knowledge.topic(record.id)
         assert answer.citations, record.id
-        assert len(answer.text) <= 80, record.id
+        limit = OVERVIEW_ANSWER if record.kind == "programme" else SHORT_ANSWER
+        assert len(answer.text) <= limit, record.id
         assert not answer.text.startswith("来源"), record.id  # the citation is rendered by dialogs
 
 
