@@ -63,6 +63,9 @@ STAY_INTENTS = {
 # Asked for a description, a social worker's words often read like a help request or a volunteer
 # sign-up ("老伴走了以后阿姨整天一个人在家哭,想找人陪陪她"): those stay too.
 DESCRIBE_STAY_INTENTS = STAY_INTENTS | {Intent.REQUEST_HELP, Intent.VOLUNTEER_SIGNUP}
+# ... but a bare "我要求助" / "我想做义工" says nothing about a project: it leaves for that service.
+BARE_REQUEST_CHARS = 8
+BARE_REQUEST_CONFIDENCE = 0.95
 CANCEL_WORDS = ("取消", "算了", "退出", "不找了", "不用了", "唔使", "唔要")
 QUESTION_MARKERS = ("?", "?", "吗", "多少", "怎么", "什么", "哪里", "几", "能不能", "可不可以")
 
@@ -228,6 +231,21 @@ def leaves(u: Understanding, stay: set[Intent] | frozenset[Intent]) -> bool:
     return u.intent not in stay and u.confidence >= LEAVE_CONFIDENCE
 
 
+def is_bare_request(u: Understanding) -> bool:
+    """ "我要求助", "我想做义工": a resident's short, sure request for themselves, not a project.
+
+    "我们想招募义工" (an organisation) and "招募志愿者" (a project idea) are descriptions.
+    """
+    said = u.normalized.strip()
+    return (
+        u.intent in (Intent.REQUEST_HELP, Intent.VOLUNTEER_SIGNUP)
+        and u.confidence >= BARE_REQUEST_CONFIDENCE
+        and len(said) <= BARE_REQUEST_CHARS
+        and said.startswith("我")
+        and not said.startswith("我们")
+    )
+
+
 def is_question(u: Understanding) -> bool:
     """A question for the policy answers ("示范点资助多少钱?"), not an answer to ours.
 
@@ -270,12 +288,16 @@ class CategoryGuideFlow:
                 if chosen is not None:
                     return self._present(turn, *chosen)
         elif flow.step == "narrow" and text:
+            if is_bare_request(u):
+                return None
             chosen = answer_narrowing(guide, context, kind, text, typed=True)
             if chosen is not None:
                 return self._present(turn, *chosen)
             if leaves(u, STAY_INTENTS):
                 return None
         elif text:
+            if is_bare_request(u):
+                return None
             # Asked for a description (with the fields offered as choices): the description comes first,
             # a field's name typed instead of its digit second.
             fresh = GuideContext(description=text, catalogue=catalogue_for(text) or context.catalogue)

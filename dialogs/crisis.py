@@ -8,6 +8,12 @@ from dialogs import texts
 from dialogs.effects import EscalateCrisis
 from dialogs.replies import Reply
 from dialogs.turn import Action, Decision, TurnInput
+from nlu.types import Understanding
+
+
+def rules_said_crisis(u: Understanding) -> bool:
+    """Whether the crisis phrases and patterns matched (not just the intent model's guess)."""
+    return any(n.startswith("crisis:") for n in u.notes)
 
 
 def handle_crisis(turn: TurnInput) -> Decision:

@@ -96,6 +96,8 @@ VAGUE_DESCRIPTION = "这个描述还比较笼统,先确定一下方向:"
 NO_FIT = "项目描述还不够具体,暂时对应不到需求条目。"
 FIT_HEAD = "和您的项目最接近的需求条目:"
 GENERAL_ADVICE = "(一般建议,原文未规定)"
+AFTER_REPORT = "接下来您可以:"
+AFTER_REPORT_CHOICES: tuple[tuple[str, str], ...] = (("转人工咨询", "/handoff"), ("返回主菜单", "/menu"))
 PREFILL_LABELS: dict[str, str] = {"district": "社区所在区 "}
 
 # These leave the check when the model is this sure, even if the words could pass for an answer.
@@ -316,6 +318,24 @@ class EligibilityFlow:
             return self._on_description(turn, services, flow, programme, answer)
         if answer is not None:
             return self._ask_next(turn, services, flow.with_value(question.fact_id, answer).at("fact"), [])
+        # "福田区" while asked about the site answers a later question: keep it, ask this one again.
+        found, notes = _prefill_from_entities(programme, u)
+        later = [(k, v, note) for (k, v), note in zip(found, notes, strict=True) if flow.get(k) is None]
+        if later:
+            # Counted like facts read from the first message: the progress shown stays on this question.
+            prefilled = int(flow.get(PREFILLED_KEY) or 0) + len(later)
+            kept = flow.with_value(PREFILLED_KEY, str(prefilled))
+            for fact_id, value, _ in later:
+                kept = kept.with_value(fact_id, value)
+            reply = _question_reply(question, programme, kept, [note for _, _, note in later])
+            return Decision(
+                replies=(reply,),
+                state=replace(turn.state, flow=kept.at("fact", retries=flow.retries), choices=reply.choices),
+                action=Action.ELIGIBILITY,
+            )
+        if u.intent == Intent.ASK_POLICY and u.confidence >= LEAVE_CONFIDENCE:
+            # A statement about the rules ("服务中心开了三年") is answered, and the check kept aside.
+            return self._pause_for_question(turn, services, flow)
         if leaves(u, STAY_INTENTS):
             return None
         if flow.retries + 1 >= services.config.max_retries:
@@ -498,9 +518,11 @@ class EligibilityFlow:
             )
         description = _facts(flow).get(DESCRIPTION_FACT, "")
         replies = render_report(report, description=description, before=before or [])
+        # The report ends with what can be done next, so it is no dead end.
+        after = Reply(AFTER_REPORT, numbered(AFTER_REPORT_CHOICES))
         return Decision(
-            replies=replies,
-            state=replace(turn.state, flow=None, choices=()),
+            replies=(*replies, after),
+            state=replace(turn.state, flow=None, choices=after.choices),
             action=Action.ELIGIBILITY,
             citations=report_citations(report, programme),
             categories=tuple(m.item_id for m in report.matches),

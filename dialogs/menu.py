@@ -37,6 +37,19 @@ def empty_message(turn: TurnInput) -> Decision:
     return _say(turn, texts.EMPTY_MESSAGE, Action.FALLBACK)
 
 
+def out_of_scope(turn: TurnInput) -> Decision:
+    return _say(turn, texts.OUT_OF_SCOPE, Action.FALLBACK)
+
+
+def no_such_choice(turn: TurnInput) -> Decision:
+    """A digit that is not among the choices offered: the same choices again, or the menu."""
+    offered = turn.state.choices
+    if not offered:
+        return help_menu(turn)
+    text = texts.NO_SUCH_CHOICE.replace("{first}", offered[0].key).replace("{last}", offered[-1].key)
+    return Decision(replies=(Reply(text, offered),), state=turn.state, action=Action.FALLBACK)
+
+
 def _say(turn: TurnInput, text: str, action: str) -> Decision:
     reply = menu_reply(text)
     return Decision(replies=(reply,), state=replace(turn.state, choices=reply.choices), action=action)

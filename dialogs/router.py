@@ -1,8 +1,10 @@
 """One turn of the conversation: safety first, then commands, the flow in progress, then the intent.
 
-The order is the policy: a crisis interrupts anything; a flow idle for longer than the timeout is
-suspended (and can be resumed); a "/..." command from a numbered choice or a menu is handled as
-such; a flow in progress gets the message next; otherwise the intent picks the handler.
+The order is the policy: a crisis interrupts anything (a form the intent model alone, unsure, took a
+crisis from stays resumable); a flow idle for longer than the timeout is suspended (an answer typed on
+return still reaches it, a new request gets a resume offer); a "/..." command from a numbered choice or
+a menu is handled as such; a flow in progress gets the message next; a digit nobody offered gets the
+choices again; otherwise the intent picks the handler.
 """
 
 from __future__ import annotations
@@ -11,14 +13,28 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dialogs import menu, policy, status, texts
-from dialogs.crisis import handle_crisis
+from dialogs.choices import choice_key
+from dialogs.crisis import handle_crisis, rules_said_crisis
 from dialogs.flows import FLOWS, Flow
+from dialogs.forms.help_request import reads_like_help_request
 from dialogs.handoff import hand_off
 from dialogs.replies import Choice, Reply
-from dialogs.turn import Decision, DialogServices, TurnInput
+from dialogs.turn import Action, Decision, DialogServices, TurnInput
 from nlu.types import Intent
 
 IntentHandler = Callable[[TurnInput, DialogServices], Decision]
+
+# The model is this sure a message is unrelated ("讲个笑话"): say so, rather than "I did not understand".
+OUT_OF_SCOPE_CONFIDENCE = 0.8
+# Below this, a crisis the intent model alone saw ("被平台扣钱了" at 0.6) keeps a form resumable.
+UNSURE_CRISIS_CONFIDENCE = 0.9
+
+
+def _inform(turn: TurnInput, services: DialogServices) -> Decision:
+    """A statement outside any flow: a help request if it reads like one, else not understood."""
+    if reads_like_help_request(turn.understanding) and "help_request" in FLOWS:
+        return FLOWS["help_request"].start(turn, services)
+    return menu.not_understood(turn)
 
 
 def _start(flow_name: str) -> IntentHandler:
@@ -41,19 +57,25 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     Intent.HUMAN_HANDOFF: hand_off,
     Intent.FIND_DEMAND_CATEGORY: _start("category_guide"),
     Intent.CHECK_ELIGIBILITY: _start("eligibility"),
+    Intent.INFORM: _inform,
 }
 
 
 def decide(turn: TurnInput, services: DialogServices) -> Decision:
     u = turn.understanding
     if u.intent == Intent.CRISIS:
-        return handle_crisis(turn)
+        return _keep_form_after_model_crisis(turn, handle_crisis(turn))
 
     resumable = _suspend_if_idle(turn, services)
     if resumable is not turn:
         decision = _route(resumable, services)
+        picked_up = _pick_up_on_return(turn, decision, services)
+        return picked_up if picked_up is not None else _offer_resume(decision)
+    decision = _route(turn, services)
+    if decision.action == Action.FALLBACK and not any(c.payload == "/resume" for c in decision.state.choices):
+        # Not understood while a form waits (set aside by a crisis or a question): offer it again.
         return _offer_resume(decision)
-    return _route(turn, services)
+    return decision
 
 
 def _route(turn: TurnInput, services: DialogServices) -> Decision:
@@ -68,9 +90,15 @@ def _route(turn: TurnInput, services: DialogServices) -> Decision:
             return decision
         # The flow let go of the message (it is clearly about something else): leave the flow.
         turn = replace(turn, state=replace(turn.state, flow=None, choices=()))
-    if not turn.understanding.normalized.strip():
+    u = turn.understanding
+    if not u.normalized.strip():
         return menu.empty_message(turn)
-    handler = INTENT_HANDLERS.get(turn.understanding.intent)
+    if turn.command is None and choice_key(u.text) is not None:
+        # A digit the last reply did not offer ("9" after six choices) is no message to classify.
+        return menu.no_such_choice(turn)
+    if u.intent == Intent.OUT_OF_SCOPE and u.confidence >= OUT_OF_SCOPE_CONFIDENCE:
+        return menu.out_of_scope(turn)
+    handler = INTENT_HANDLERS.get(u.intent)
     if handler is None:
         return menu.not_understood(turn)
     return handler(turn, services)
@@ -102,9 +130,12 @@ def _command(turn: TurnInput, services: DialogServices, command: str) -> Decisio
             replies=(Reply(texts.CANCELLED),), state=replace(state, choices=()), action="smalltalk"
         )
     if name == "/media":
+        if state.flow is not None and state.flow.name in FLOWS:
+            # A picture or an unheard voice message mid-form: say so, then ask the pending question again.
+            said = Reply(texts.MEDIA_IN_FLOW.get(arg, texts.MEDIA_IN_FLOW["other"]))
+            again = FLOWS[state.flow.name].resume(turn, services)
+            return replace(again, replies=(said, *again.replies))
         reply = menu.menu_reply(texts.MEDIA_REPLIES.get(arg, texts.MEDIA_REPLIES["other"]))
-        if state.flow is not None:
-            return Decision(replies=(Reply(reply.text),), state=state, action="fallback")
         return Decision(replies=(reply,), state=replace(state, choices=reply.choices), action="fallback")
     if name == "/resume":
         return _resume(turn, services)
@@ -118,12 +149,41 @@ def _command(turn: TurnInput, services: DialogServices, command: str) -> Decisio
 
 
 def _keep_flow(turn: TurnInput, decision: Decision) -> Decision:
-    """A status look-up from the menu in the middle of a form leaves the form where it was."""
+    """A status look-up from the menu in the middle of a form leaves the form where it was.
+
+    The look-up's own choices are dropped: the next digit answers the form.
+    """
     if turn.state.flow is None:
         return decision
     note = Reply("您的登记还没填完,回复任意内容继续。")
     return replace(
-        decision, replies=(*decision.replies, note), state=replace(decision.state, flow=turn.state.flow)
+        decision,
+        replies=(*(Reply(r.text) for r in decision.replies), note),
+        state=replace(decision.state, flow=turn.state.flow, choices=()),
+    )
+
+
+def _keep_form_after_model_crisis(turn: TurnInput, decision: Decision) -> Decision:
+    """Safety first, whatever the source; but an answer the model alone read as a crisis
+    ("楼上漏水好几个月了物业不管") must not cost the resident the form: it stays resumable by a digit.
+    """
+    flow = turn.state.flow
+    u = turn.understanding
+    if (
+        flow is None
+        or flow.name not in FLOWS
+        or rules_said_crisis(u)
+        or u.confidence >= UNSURE_CRISIS_CONFIDENCE
+    ):
+        return decision
+    choices = tuple(
+        Choice(str(i), label, payload) for i, (label, payload) in enumerate(texts.RESUME_CHOICES[:1], 1)
+    )
+    offer = Reply(texts.CRISIS_FORM_KEPT.replace("{form}", FLOWS[flow.name].title), choices)
+    return replace(
+        decision,
+        replies=(*decision.replies, offer),
+        state=replace(decision.state, suspended=flow, choices=choices),
     )
 
 
@@ -136,6 +196,22 @@ def _suspend_if_idle(turn: TurnInput, services: DialogServices) -> TurnInput:
     return replace(turn, state=replace(state, flow=None, suspended=state.flow, choices=()))
 
 
+def _pick_up_on_return(turn: TurnInput, routed: Decision, services: DialogServices) -> Decision | None:
+    """Back after the idle time-out with an answer, not a new request ("王芳" to "请问您的姓名?"):
+    the form takes it, as if no time had passed. A greeting or a new request gets the resume offer.
+    """
+    flow = turn.state.flow
+    if routed.action != Action.FALLBACK or turn.command is not None or flow is None or flow.name not in FLOWS:
+        return None
+    if not turn.understanding.normalized.strip():
+        return None
+    stepped = FLOWS[flow.name].step(turn, services)
+    if stepped is None:
+        return None
+    back = Reply(texts.WELCOME_BACK.replace("{form}", FLOWS[flow.name].title))
+    return replace(stepped, replies=(back, *stepped.replies))
+
+
 def _offer_resume(decision: Decision) -> Decision:
     """Tell the user a suspended form can be continued; its choices follow any already offered."""
     suspended = decision.state.suspended
@@ -144,7 +220,8 @@ def _offer_resume(decision: Decision) -> Decision:
     title = FLOWS[suspended.name].title if suspended.name in FLOWS else "登记"
     offered = decision.state.choices
     extra = tuple(
-        Choice(str(len(offered) + i), label, payload) for i, (label, payload) in enumerate(texts.RESUME_CHOICES, 1)
+        Choice(str(len(offered) + i), label, payload)
+        for i, (label, payload) in enumerate(texts.RESUME_CHOICES, 1)
     )
     offer = Reply(texts.RESUME_OFFER.replace("{form}", title), extra)
     return replace(

@@ -21,23 +21,24 @@ def describe(case: CaseSummary) -> str:
 
 
 def show_status(turn: TurnInput, services: DialogServices) -> Decision:
+    """The user's own cases (or the one asked for), then what they can do next as numbered choices."""
     cases = services.desk.cases_of_user()
     asked = turn.understanding.first(EntityKind.CASE_REF)
-    state = replace(turn.state, choices=())
     if not cases:
-        reply = Reply(
-            texts.STATUS_NONE,
-            numbered((("我要求助", "/start help_request"), ("志愿报名", "/start volunteer_signup"))),
-        )
-        return Decision(
-            replies=(reply,), state=replace(state, choices=reply.choices), action=Action.CASE_STATUS
-        )
+        head = texts.STATUS_NOT_FOUND.replace("{ref}", asked.value) if asked else texts.STATUS_NONE
+        return _say(turn, Reply(head, numbered(texts.STATUS_REGISTER)))
     if asked is not None:
         mine = [c for c in cases if c.ref == asked.value]
         if mine:
-            return Decision(replies=(Reply(describe(mine[0])),), state=state, action=Action.CASE_STATUS)
+            return _say(turn, Reply(describe(mine[0]), numbered(texts.STATUS_NEXT)))
         head = texts.STATUS_NOT_YOURS.replace("{ref}", asked.value)
     else:
         head = texts.STATUS_HEAD
     body = "\n".join(describe(c) for c in cases[:5])
-    return Decision(replies=(Reply(f"{head}\n{body}"),), state=state, action=Action.CASE_STATUS)
+    return _say(turn, Reply(f"{head}\n{body}", numbered(texts.STATUS_NEXT)))
+
+
+def _say(turn: TurnInput, reply: Reply) -> Decision:
+    return Decision(
+        replies=(reply,), state=replace(turn.state, choices=reply.choices), action=Action.CASE_STATUS
+    )

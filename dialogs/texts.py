@@ -18,7 +18,9 @@ MENU_LABELS: tuple[tuple[str, str], ...] = (
 WELCOME = "您好!我是社区助手,可以解答社区政策、登记求助和志愿报名。请回复数字选择:"
 HELP = "我可以帮您:问政策、登记求助、报名做志愿者、查询办理进度、给机构找申报方向。请回复数字选择:"
 GOODBYE = "不客气!有需要随时找我。"
-NOT_UNDERSTOOD = "抱歉,我没听明白。您可以换个说法,或回复数字选择:"
+NOT_UNDERSTOOD = "抱歉,我没听明白。您可以换个说法(打字或发语音都可以),或回复数字选择:"
+OUT_OF_SCOPE = "抱歉,这个我帮不上忙。我能帮您办这些事,请回复数字选择:"
+NO_SUCH_CHOICE = "没有这个选项。请回复 {first} 到 {last} 之间的数字:"
 EMPTY_MESSAGE = "您好像没有输入内容。请直接打字或说话告诉我您需要什么,或回复数字选择:"
 TOO_LONG = "您的消息很长,我只看了前面一部分。"
 UNSUPPORTED_MEDIA = "抱歉,这类消息我暂时看不懂。请用文字告诉我您需要什么。"
@@ -39,10 +41,21 @@ HANDOFF = (
     "好的,已为您转人工,编号 {case_ref}。工作人员在{office_hours}处理,会在这个对话里回复您。"
     "如果情况紧急,请拨打 110 或 120。"
 )
+HANDOFF_AGAIN = (
+    "您已经转过人工(编号 {case_ref}),这条消息也已转给工作人员,不用重复登记。"
+    "工作人员在{office_hours}处理。如果情况紧急,请拨打 110 或 120。"
+)
+CRISIS_FORM_KEPT = "如果您刚才只是在回答{form}的问题,回复数字继续填写:"
 
 STATUS_NONE = "您目前没有登记过的求助或报名。需要登记吗?"
 STATUS_HEAD = "您的登记和最新进度:"
 STATUS_NOT_YOURS = "没有找到编号 {ref} 的登记,或它不是您本人的登记。以下是您自己的登记:"
+STATUS_NOT_FOUND = "没有找到编号 {ref} 的登记。您在这里还没有登记过求助或报名。需要登记吗?"
+STATUS_NEXT: tuple[tuple[str, str], ...] = (("转人工(催办或咨询)", "/handoff"), ("返回主菜单", "/menu"))
+STATUS_REGISTER: tuple[tuple[str, str], ...] = (
+    ("我要求助", "/start help_request"),
+    ("志愿报名", "/start volunteer_signup"),
+)
 
 STATUS_LABELS: dict[str, str] = {
     "new": "已收到,等待处理",
@@ -62,6 +75,7 @@ KIND_LABELS: dict[str, str] = {
 
 CANCELLED = "好的,已取消,您填写的信息没有保存。还有什么可以帮您?"
 RESUME_OFFER = "您上次的{form}还没填完。"
+WELCOME_BACK = "欢迎回来,我们接着办{form}。"
 RESUME_CHOICES: tuple[tuple[str, str], ...] = (("继续填写", "/resume"), ("重新开始", "/restart"))
 NOTHING_TO_RESUME = "没有需要继续填写的内容了。请回复数字选择:"
 
@@ -71,4 +85,12 @@ MEDIA_REPLIES: dict[str, str] = {
     "link": "收到您的链接。我暂时打不开链接,请用文字说说您想问什么。",
     "other": "收到了。这类消息我暂时看不懂,请用文字告诉我您需要什么。",
     "voice_unrecognized": "抱歉,没听清您的语音。请再说一次,说慢一点,或者打字告诉我。",
+}
+# The same in the middle of a form or check: the question it waits for follows.
+MEDIA_IN_FLOW: dict[str, str] = {
+    "image": "收到您的图片,我暂时看不懂图片。请用文字或语音回答。",
+    "location": "收到您的位置,我暂时读不出位置。请用文字或语音回答。",
+    "link": "收到您的链接,我暂时打不开链接。请用文字或语音回答。",
+    "other": "这类消息我暂时看不懂。请用文字或语音回答。",
+    "voice_unrecognized": "抱歉,没听清您的语音。请再说一次,说慢一点,或者打字回答。",
 }

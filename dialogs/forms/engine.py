@@ -2,7 +2,10 @@
 
 Behaviour residents expect, whatever the form: "取消"/"算了" at any step; corrections such as
 "电话写错了,是139..." at any step; a question in the middle of a form is answered and the form
-resumes; a bad answer gets a specific re-ask, and after `max_retries` failures a hand-off offer.
+resumes ("为什么要我的电话?" is answered with what the data is for); a bad answer gets a specific
+re-ask, and after `max_retries` failures a hand-off offer; declining a required question says why it
+is needed and offers a person; a phone typed at another question is kept, not lost; wanting another
+service mid-form ("我想报名做义工") offers to switch or carry on.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from dialogs import policy, status
+from dialogs import policy, status, texts
+from dialogs.choices import choice_key
+from dialogs.forms.reading import asks_about_privacy, declines, is_cancel, skips
 from dialogs.forms.spec import FormContext, FormSpec, Slot
 from dialogs.handoff import hand_off
 from dialogs.replies import Choice, Reply, numbered
 from dialogs.state import FlowState
-from dialogs.turn import Decision, DialogServices, TurnInput
+from dialogs.turn import Action, Decision, DialogServices, TurnInput
 from dialogs.yesno import yes_or_no
 from nlu.types import Intent, Understanding
 
@@ -25,9 +30,9 @@ EDIT_STEP = "edit"
 GIVE_UP_STEP = "give_up"
 PENDING = "__pending__"
 EDITING = "__editing__"
+DECLINED = "__declined__"  # the give-up step was reached by declining a required question
+CONTINUE = "/continue"
 
-CANCEL_WORDS = ("取消", "算了", "不要了", "不填了", "不办了", "退出", "唔要", "唔使", "cancel", "/cancel")
-SKIP_WORDS = ("跳过", "不填", "不想说", "不想留", "略过", "skip", "/skip")
 CORRECTION_HINTS = ("错", "改", "更正", "不是", "应该是", "换成", "换个", "更改")
 QUESTION_MARKERS = ("?", "?", "吗", "多少", "怎么", "什么", "哪", "几", "能不能", "可不可以", "是否")
 INTERRUPTING_INTENTS = {Intent.ASK_POLICY, Intent.CHECK_CASE_STATUS}
@@ -35,6 +40,7 @@ INTERRUPTING_INTENTS = {Intent.ASK_POLICY, Intent.CHECK_CASE_STATUS}
 _CONSENT_CHOICES = numbered((("同意", "/yes"), ("不同意", "/no")))
 _SUMMARY_CHOICES = numbered((("确认提交", "/submit"), ("修改", "/edit"), ("取消", "/cancel")))
 _GIVE_UP_CHOICES = numbered((("转人工", "/handoff"), ("再试一次", "/retry"), ("取消", "/cancel")))
+_DECLINED_CHOICES = numbered((("继续填写", "/retry"), ("转人工", "/handoff"), ("取消登记", "/cancel")))
 _CONFIRM_CHOICES = numbered((("是", "/yes"), ("不是", "/no")))
 
 CONSENT_REFUSED = (
@@ -43,8 +49,24 @@ CONSENT_REFUSED = (
 CONSENT_AGAIN = "请回复 1 同意 或 2 不同意。"
 CORRECTED = "好的,{label}已改为 {value}。"
 SKIPPED = "好的,跳过。"
-NOT_SKIPPABLE = "这一项需要填写。"
+NOT_SKIPPABLE = "这一项需要填写,才能办理。"
+SKIP_HINT = "不想留可以回复「跳过」。"
+NOTED = "已记下{label}:{value}。"
+RESUME_FORM = "我们接着填写:"
+MIDFORM_UNSURE = "这个问题我没有把握回答准确,已记下转给工作人员。"
+SWITCH_OFFER = "您的{title}还没填完。要改为{other}吗?回复数字:"
+# Another service asked for mid-form, by the intent that starts it: (flow name, what it is called).
+SWITCH_TO: dict[str, tuple[str, str]] = {
+    Intent.REQUEST_HELP: ("help_request", "求助登记"),
+    Intent.VOLUNTEER_SIGNUP: ("volunteer_signup", "志愿者报名"),
+    Intent.FIND_DEMAND_CATEGORY: ("category_guide", "项目申报指引"),
+    Intent.CHECK_ELIGIBILITY: ("eligibility", "申报条件检查"),
+}
+SWITCH_CONFIDENCE = 0.9
+# A choice (urgency) is taken out of turn only from an answer this short: keywords hide in sentences.
+OUT_OF_TURN_CHOICE_CHARS = 4
 CONFIRM_FUZZY = "您说的是「{value}」吗?"
+CONFIRM_AGAIN = "请先回复 1 是 或 2 不是。"
 CHOOSE_ONE = "有几个相近的,请回复数字选择:"
 SUMMARY_HEAD = "请核对您的{title}:"
 EDIT_WHICH = "要修改哪一项?回复数字:"
@@ -61,8 +83,7 @@ def context(services: DialogServices) -> FormContext:
 def start(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
     """Open the form: values already in the first message are kept (not asked again), consent comes first."""
     flow = _fill_from(spec, FlowState(name=spec.name, step=CONSENT_STEP), turn.understanding)
-    text = spec.consent.replace("{retention_days}", str(services.config.retention_days))
-    return _decide(turn, spec, flow, (Reply(text, _CONSENT_CHOICES),))
+    return _decide(turn, spec, flow, (_consent(spec, services),))
 
 
 def step(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
@@ -71,18 +92,30 @@ def step(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
     u = turn.understanding
     text = (turn.command or u.text).strip()
 
-    if _is_cancel(text, u):
+    # A chosen command means what it says, whatever the model reads into its label
+    # ("继续填写求助登记" is not a cancel).
+    typed = turn.command is None
+    if text == "/cancel" or (typed and is_cancel(text, u)):
         return _cancel(turn)
-    if text == "/handoff" or (u.intent == Intent.HUMAN_HANDOFF and u.confidence >= 0.6):
+    if text == "/handoff" or (typed and u.intent == Intent.HUMAN_HANDOFF and u.confidence >= 0.6):
         return hand_off(turn, services, reason=f"填写{spec.title}时要求转人工")
+    if text == CONTINUE:
+        return resume(spec, turn, services)
+    if turn.command is None and asks_about_privacy(u):
+        privacy = spec.privacy.replace("{retention_days}", str(services.config.retention_days))
+        flow, pending = _pending_reply(spec, flow, services)
+        again = Reply(f"{RESUME_FORM}{pending.text}", pending.choices)
+        return _decide(turn, spec, flow, (Reply(privacy), again))
 
+    if turn.command is None and choice_key(text) is not None and turn.state.choices:
+        # A digit the last reply did not offer ("2" with one choice): the same choices again.
+        offered = turn.state.choices
+        again = texts.NO_SUCH_CHOICE.replace("{first}", offered[0].key).replace("{last}", offered[-1].key)
+        return _decide(turn, spec, flow, (Reply(again, offered),))
     if flow.step == CONSENT_STEP:
         return _on_consent(spec, turn, services, flow, text)
     if flow.step == GIVE_UP_STEP:
-        if text == "/retry" or yes_or_no(text, u) is False:
-            slot_name = flow.get(PENDING) or _first_missing(spec, flow)
-            return _ask(spec, turn, flow.without(PENDING), slot_name or "", ())
-        return _decide(turn, spec, flow, (Reply(GIVE_UP, _GIVE_UP_CHOICES),))
+        return _on_give_up(spec, turn, services, flow, text)
 
     corrected = _correction(spec, flow, u, text)
     if corrected is not None:
@@ -94,14 +127,7 @@ def step(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
     if flow.step.startswith("ask:"):
         return _on_answer(spec, turn, services, flow, spec.slot(flow.step[4:]), text)
     if flow.step.startswith("confirm:"):
-        slot = spec.slot(flow.step[8:])
-        answer = yes_or_no(text, u)
-        pending = flow.get(PENDING)
-        if answer is True and pending is not None:
-            return _continue(spec, turn, services, flow.without(PENDING).with_value(slot.name, pending), ())
-        if answer is False:
-            return _ask(spec, turn, flow.without(PENDING), slot.name, ())
-        return _on_answer(spec, turn, services, flow.without(PENDING), slot, text)
+        return _on_confirm(spec, turn, services, flow, spec.slot(flow.step[8:]), text)
     if flow.step.startswith("choose:"):
         slot = spec.slot(flow.step[7:])
         if text.startswith(f"/slot {slot.name} "):
@@ -141,23 +167,83 @@ def _on_consent(
     return _decide(turn, spec, flow, (Reply(CONSENT_AGAIN, _CONSENT_CHOICES),))
 
 
+def _on_give_up(
+    spec: FormSpec, turn: TurnInput, services: DialogServices, flow: FlowState, text: str
+) -> Decision:
+    """After repeated failures (or declining a required question): a person, another try, or cancel."""
+    u = turn.understanding
+    slot_name = flow.get(PENDING) or _first_missing(spec, flow) or ""
+    declined = flow.get(DECLINED) is not None
+    cleared = flow.without(PENDING, DECLINED)
+    answer = yes_or_no(text, u)
+    # Declined: "好" carries on filling in. Given up: "不" (no person) tries again, "好" hands off.
+    carry_on = answer is True if declined else answer is False
+    if text == "/retry" or carry_on:
+        return _ask(spec, turn, cleared, slot_name, ())
+    if answer is True:
+        return hand_off(turn, services, reason=f"填写{spec.title}时多次没有填成功")
+    if slot_name and turn.command is None and not declines(u):
+        # The answer after all ("我想想,还是留电话吧 139..."): take it and carry on.
+        slot = spec.slot(slot_name)
+        check = slot.validate(_resolve_choice_text(slot, text), u)
+        if check.value is not None:
+            return _continue(spec, turn, services, cleared.with_value(slot.name, check.value), ())
+    _, pending = _pending_reply(spec, flow, services)
+    return _decide(turn, spec, flow, (pending,))
+
+
+def _on_confirm(
+    spec: FormSpec, turn: TurnInput, services: DialogServices, flow: FlowState, slot: Slot, text: str
+) -> Decision:
+    u = turn.understanding
+    pending = flow.get(PENDING)
+    answer = yes_or_no(text)
+    if answer is None:
+        # Not a yes/no word: a new answer to this question ("不是莲花北,是莲花西") is taken as one; an
+        # answer to a later question ("不急", a phone) is kept; only then may the model read yes or no.
+        check = slot.validate(_resolve_choice_text(slot, text), u)
+        if check.value is not None or check.confirm is not None or check.options:
+            return _on_answer(spec, turn, services, flow.without(PENDING), slot, text)
+        noted = _fill_out_of_turn(spec, flow, u, slot)
+        if noted is not None:
+            flow, note = noted
+            _, again = _pending_reply(spec, flow, services)
+            return _decide(turn, spec, flow, (Reply(f"{note}{again.text}", again.choices),))
+        answer = yes_or_no(text, u)
+    if answer is True and pending is not None:
+        return _continue(spec, turn, services, flow.without(PENDING).with_value(slot.name, pending), ())
+    if answer is False:
+        return _ask(spec, turn, flow.without(PENDING), slot.name, ())
+    if _is_question(u, strict=False):
+        _, again = _pending_reply(spec, flow, services)
+        return _answer_then(spec, turn, services, flow, again)
+    retries = flow.retries + 1
+    if retries >= services.config.max_retries:
+        given_up = flow.without(PENDING).with_value(PENDING, slot.name).at(GIVE_UP_STEP)
+        return _decide(turn, spec, given_up, (Reply(GIVE_UP, _GIVE_UP_CHOICES),))
+    again = Reply(
+        f"{CONFIRM_AGAIN}{CONFIRM_FUZZY.replace('{value}', flow.get(PENDING) or '')}", _CONFIRM_CHOICES
+    )
+    return _decide(turn, spec, flow.at(flow.step, retries=retries), (again,))
+
+
 def _on_answer(
     spec: FormSpec, turn: TurnInput, services: DialogServices, flow: FlowState, slot: Slot, text: str
 ) -> Decision:
     u = turn.understanding
     if _is_question(u) and not slot.choices:
         return _answer_then(spec, turn, services, flow, _prompt(slot))
-    if text in SKIP_WORDS or text.lower() in SKIP_WORDS:
+    if skips(text) or declines(u):
         if slot.optional:
             return _continue(spec, turn, services, flow.with_value(slot.name, ""), (Reply(SKIPPED),))
-        return _retry(spec, turn, services, flow, slot, NOT_SKIPPABLE)
+        return _decline_required(spec, turn, flow, slot)
     answer = _resolve_choice_text(slot, text)
     check = slot.validate(answer, u)
     if check.value is not None:
         flow = flow.with_value(slot.name, check.value)
         if answer == text and not flow.get(EDITING):
             # "我妈腿脚不好,想找人上门照顾" answers the need type and is the description too.
-            flow = _fill_from(spec, flow, u)
+            flow = _fill_from(spec, flow, u, mid_form=True)
         return _continue(spec, turn, services, flow, ())
     if check.confirm is not None:
         pending = flow.with_value(PENDING, check.confirm).at(f"confirm:{slot.name}", retries=flow.retries)
@@ -171,22 +257,55 @@ def _on_answer(
             flow.at(f"choose:{slot.name}", retries=flow.retries),
             (Reply(check.problem or CHOOSE_ONE, choices),),
         )
+    switch = _switch_offer(spec, turn, flow)
+    if switch is not None:
+        return switch
     if _is_question(u, strict=False):
         return _answer_then(spec, turn, services, flow, _prompt(slot))
-    if slot.accept_unverified_after and flow.retries + 1 >= slot.accept_unverified_after and _has_words(text):
+    noted = _fill_out_of_turn(spec, flow, u, slot)
+    if noted is not None:
+        flow, note = noted
+        prompt = _prompt(slot)
+        again = Reply(f"{note}{prompt.text}", prompt.choices)
+        return _decide(turn, spec, flow.at(f"ask:{slot.name}", retries=flow.retries), (again,))
+    if _accept_unverified(slot, flow, u):
         return _continue(spec, turn, services, flow.with_value(slot.name, f"{text[:60]}{UNVERIFIED}"), ())
     return _retry(spec, turn, services, flow, slot, check.problem or "")
 
 
-def _has_words(text: str) -> bool:
-    """At least two Chinese characters or letters: "1 3" typed at the wrong step is not a place."""
-    return sum(1 for ch in text if ch.isalpha()) >= 2
+def _accept_unverified(slot: Slot, flow: FlowState, u: Understanding) -> bool:
+    """After failed tries, an answer of the right kind ("碧海花园") is kept, marked 未核实 for staff."""
+    if not slot.accept_unverified_after or flow.retries + 1 < slot.accept_unverified_after:
+        return False
+    return slot.unverified_check is None or slot.unverified_check(u)
 
 
-def _fill_from(spec: FormSpec, flow: FlowState, u: Understanding) -> FlowState:
+def _decline_required(spec: FormSpec, turn: TurnInput, flow: FlowState, slot: Slot) -> Decision:
+    """A required question declined: say why it is needed, and offer a person or cancelling."""
+    declined = flow.with_value(PENDING, slot.name).with_value(DECLINED, "1").at(GIVE_UP_STEP)
+    return _decide(turn, spec, declined, (Reply(slot.required_why or NOT_SKIPPABLE, _DECLINED_CHOICES),))
+
+
+def _switch_offer(spec: FormSpec, turn: TurnInput, flow: FlowState) -> Decision | None:
+    """ "我想报名做义工" in the middle of a help request: switch to it, or carry on with this form."""
+    u = turn.understanding
+    target = SWITCH_TO.get(u.intent)
+    if target is None or target[0] == spec.name or u.confidence < SWITCH_CONFIDENCE:
+        return None
+    name, other = target
+    offer = Reply(
+        SWITCH_OFFER.replace("{title}", spec.title).replace("{other}", other),
+        numbered(((f"改为{other}", f"/start {name}"), (f"继续填写{spec.title}", CONTINUE))),
+    )
+    return _decide(turn, spec, flow, (offer,))
+
+
+def _fill_from(spec: FormSpec, flow: FlowState, u: Understanding, *, mid_form: bool = False) -> FlowState:
     """`flow` with every empty slot that this message already answers filled in, so it is not asked."""
     for slot in spec.slots:
         if slot.prefill is None or flow.get(slot.name) is not None:
+            continue
+        if mid_form and not slot.prefill_mid_form:
             continue
         raw = slot.prefill(u)
         if raw:
@@ -196,16 +315,42 @@ def _fill_from(spec: FormSpec, flow: FlowState, u: Understanding) -> FlowState:
     return flow
 
 
+def _fill_out_of_turn(
+    spec: FormSpec, flow: FlowState, u: Understanding, asked: Slot
+) -> tuple[FlowState, str] | None:
+    """Slots a message answers although another was asked (a phone typed at the community question).
+
+    Returns the flow with them filled and a note saying what was kept, or None when it answers none.
+    """
+    notes: list[str] = []
+    for slot in spec.slots:
+        if not slot.out_of_turn or slot.name == asked.name or slot.prefill is None:
+            continue
+        if flow.get(slot.name) is not None:
+            continue
+        if slot.choices and len(u.normalized.strip()) > OUT_OF_TURN_CHOICE_CHARS:
+            continue  # "今天天气怎么样" is no urgency; "不急" on its own is
+        raw = slot.prefill(u)
+        check = slot.validate(raw, u) if raw else None
+        if check is not None and check.value is not None:
+            flow = flow.with_value(slot.name, check.value)
+            notes.append(NOTED.replace("{label}", slot.label).replace("{value}", slot.display(check.value)))
+    return (flow, "".join(notes) + "\n") if notes else None
+
+
 def _retry(
     spec: FormSpec, turn: TurnInput, services: DialogServices, flow: FlowState, slot: Slot, problem: str
 ) -> Decision:
+    """Ask again, once: the specific problem (it says what to type) with the slot's choices."""
     retries = flow.retries + 1
     if retries >= services.config.max_retries:
         given_up = flow.with_value(PENDING, slot.name).at(GIVE_UP_STEP)
         return _decide(turn, spec, given_up, (Reply(f"{problem}\n{GIVE_UP}".strip(), _GIVE_UP_CHOICES),))
     prompt = _prompt(slot)
-    reply = Reply(f"{problem}\n{prompt.text}".strip(), prompt.choices)
-    return _decide(turn, spec, flow.at(f"ask:{slot.name}", retries=retries), (reply,))
+    text = problem or prompt.text
+    if problem and slot.optional:
+        text += SKIP_HINT
+    return _decide(turn, spec, flow.at(f"ask:{slot.name}", retries=retries), (Reply(text, prompt.choices),))
 
 
 def _continue(
@@ -242,13 +387,14 @@ def _submit(spec: FormSpec, turn: TurnInput, services: DialogServices, flow: Flo
 
 
 def _edit_menu(spec: FormSpec, turn: TurnInput, flow: FlowState) -> Decision:
-    choices = numbered([(s.label, f"/edit {s.name}") for s in spec.slots])
-    return _decide(turn, spec, flow.at(EDIT_STEP), (Reply(EDIT_WHICH, choices),))
+    return _decide(turn, spec, flow.at(EDIT_STEP), (_edit_reply(spec),))
+
+
+def _edit_reply(spec: FormSpec) -> Reply:
+    return Reply(EDIT_WHICH, numbered([(s.label, f"/edit {s.name}") for s in spec.slots]))
 
 
 def _cancel(turn: TurnInput) -> Decision:
-    from dialogs import texts
-
     return Decision(
         replies=(Reply(texts.CANCELLED),),
         state=replace(turn.state, flow=None, choices=()),
@@ -267,14 +413,19 @@ def _interrupt_or(
 def _answer_then(
     spec: FormSpec, turn: TurnInput, services: DialogServices, flow: FlowState, resume: Reply
 ) -> Decision:
-    """Answer a question asked mid-form, then ask the pending question again."""
+    """Answer a question asked mid-form, then ask the pending question again.
+
+    A question the knowledge pack cannot answer is recorded for staff; its topic choices are not
+    offered here, since a digit now answers the form.
+    """
     if turn.understanding.intent == Intent.CHECK_CASE_STATUS:
         answered = status.show_status(turn, services)
     else:
         answered = policy.answer_question(turn, services)
+    said = (Reply(MIDFORM_UNSURE),) if answered.action == Action.FALLBACK else answered.replies
     replies = (
-        *(Reply(r.text) for r in answered.replies),
-        Reply(f"我们接着填写:{resume.text}", resume.choices),
+        *(Reply(r.text) for r in said),
+        Reply(f"{RESUME_FORM}{resume.text}", resume.choices),
     )
     return Decision(
         replies=replies,
@@ -294,6 +445,12 @@ def _decide(turn: TurnInput, spec: FormSpec, flow: FlowState, replies: tuple[Rep
         replies=replies,
         state=replace(turn.state, flow=flow, choices=last_choices),
         action=spec.action,
+    )
+
+
+def _consent(spec: FormSpec, services: DialogServices) -> Reply:
+    return Reply(
+        spec.consent.replace("{retention_days}", str(services.config.retention_days)), _CONSENT_CHOICES
     )
 
 
@@ -321,18 +478,12 @@ def _first_missing(spec: FormSpec, flow: FlowState) -> str | None:
     return None
 
 
-def _is_cancel(text: str, u: Understanding) -> bool:
-    t = text.lower().rstrip("!!。.")
-    if t in CANCEL_WORDS or any(t.startswith(w) for w in CANCEL_WORDS if len(w) > 1 and len(t) <= 6):
-        return True
-    return u.intent == Intent.CANCEL and u.confidence >= 0.7 and len(t) <= 12
-
-
 def _is_question(u: Understanding, *, strict: bool = True) -> bool:
     if u.intent not in INTERRUPTING_INTENTS:
         return False
-    if u.intent == Intent.CHECK_CASE_STATUS and u.confidence >= 0.8:
-        return True  # "查询进度" asks without a question word
+    if u.intent == Intent.CHECK_CASE_STATUS:
+        # "查询进度" asks without a question word; an unsure guess ("为什么要我的电话") is no look-up.
+        return u.confidence >= 0.8
     has_marker = any(m in u.normalized for m in QUESTION_MARKERS)
     return u.confidence >= (0.7 if strict else 0.5) and has_marker
 
@@ -342,7 +493,7 @@ def _correction(spec: FormSpec, flow: FlowState, u: Understanding, text: str) ->
 
     Only when the message says it corrects something, so a phone typed at the phone step is an answer.
     """
-    if not any(h in text for h in CORRECTION_HINTS):
+    if not any(h in text or h in u.normalized for h in CORRECTION_HINTS):
         return None
     for slot in spec.slots:
         if slot.correctable_by is None or flow.get(slot.name) is None:
@@ -360,29 +511,53 @@ _MULTI_SPLIT = re.compile(r"[\s,,、;;和及]+")
 
 
 def _resolve_choice_text(slot: Slot, text: str) -> str:
-    """Map typed digits ("1 3", "2、4") to the slot's choice values; other text passes through."""
+    """Map typed digits ("1 3", "2、4") to the slot's choice values; other text passes through.
+
+    A digit outside the choices leaves the text as it is, so it is asked again rather than dropped.
+    """
     if not slot.choices:
         return text
     if text.startswith(f"/slot {slot.name} "):
         return text.split(" ", 2)[2]
     parts = [p for p in _MULTI_SPLIT.split(text) if p]
     if parts and all(p.isdigit() for p in parts):
-        picked = [slot.choices[int(p) - 1][1] for p in parts if 1 <= int(p) <= len(slot.choices)]
-        if picked and (slot.multi or len(picked) == 1):
+        if not all(1 <= int(p) <= len(slot.choices) for p in parts):
+            return text
+        picked = [slot.choices[int(p) - 1][1] for p in parts]
+        if slot.multi or len(picked) == 1:
             return ",".join(dict.fromkeys(picked))
     return text
 
 
+def _pending_reply(spec: FormSpec, flow: FlowState, services: DialogServices) -> tuple[FlowState, Reply]:
+    """What the form is waiting for, asked again: the flow to wait in and the question."""
+    if flow.step == CONSENT_STEP:
+        return flow, _consent(spec, services)
+    if flow.step == SUMMARY_STEP:
+        return flow, _summary(spec, flow)
+    if flow.step == EDIT_STEP:
+        return flow, _edit_reply(spec)
+    if flow.step == GIVE_UP_STEP:
+        if flow.get(DECLINED):
+            slot = spec.slot(flow.get(PENDING) or "")
+            return flow, Reply(slot.required_why or NOT_SKIPPABLE, _DECLINED_CHOICES)
+        return flow, Reply(GIVE_UP, _GIVE_UP_CHOICES)
+    pending = flow.get(PENDING)
+    if flow.step.startswith("confirm:") and pending is not None:
+        return flow, Reply(CONFIRM_FUZZY.replace("{value}", pending), _CONFIRM_CHOICES)
+    if flow.step.startswith(("ask:", "confirm:", "choose:")):
+        slot = spec.slot(flow.step.split(":", 1)[1])
+        return flow.without(PENDING).at(f"ask:{slot.name}", retries=flow.retries), _prompt(slot)
+    missing = _first_missing(spec, flow)
+    if missing is None:
+        return flow.at(SUMMARY_STEP), _summary(spec, flow)
+    slot = spec.slot(missing)
+    return flow.at(f"ask:{slot.name}"), _prompt(slot)
+
+
 def resume(spec: FormSpec, turn: TurnInput, services: DialogServices) -> Decision:
-    """Pick a suspended form up where it stopped: ask the pending question again."""
+    """Pick a form up where it stopped (after an idle time-out, a crisis, or "继续填写")."""
     flow = turn.state.flow
     assert flow is not None
-    if flow.step == CONSENT_STEP:
-        text = spec.consent.replace("{retention_days}", str(services.config.retention_days))
-        return _decide(turn, spec, flow, (Reply(text, _CONSENT_CHOICES),))
-    if flow.step == SUMMARY_STEP:
-        return _decide(turn, spec, flow, (_summary(spec, flow),))
-    if flow.step.startswith(("ask:", "confirm:", "choose:")):
-        slot_name = flow.step.split(":", 1)[1]
-        return _ask(spec, turn, flow.without(PENDING), slot_name, ())
-    return _continue(spec, turn, services, flow, ())
+    waiting, pending = _pending_reply(spec, flow, services)
+    return _decide(turn, spec, waiting, (pending,))

@@ -64,9 +64,10 @@ URGENCY_CHOICES: tuple[tuple[str, str], ...] = (
     ("紧急(今天就需要)", Urgency.HIGH.value),
     ("一般", Urgency.NORMAL.value),
 )
+# "Not urgent" first: a single value is the first that matches, and "不急" contains "急".
 URGENCY_KEYWORDS: dict[str, tuple[str, ...]] = {
-    Urgency.HIGH.value: ("紧急", "很急", "急需", "马上", "立刻", "今天", "赶紧", "尽快"),
-    Urgency.NORMAL.value: ("一般", "不急", "不着急", "慢慢", "都可以"),
+    Urgency.NORMAL.value: ("一般", "不急", "不着急", "唔急", "慢慢", "都可以"),
+    Urgency.HIGH.value: ("急", "马上", "立刻", "今天", "赶紧", "尽快"),
 }
 
 CONSENT = (
@@ -76,6 +77,10 @@ CONSENT = (
     "· 谁能看到:负责处理的社区工作人员\n"
     "· 保存:办结后 {retention_days} 天删除\n"
     "您同意吗?"
+)
+PRIVACY = (
+    "要填的是:求助类型、情况说明、所在社区、联系电话、称呼(可不填)。"
+    "只用于工作人员联系您、处理这次求助,只有负责处理的社区工作人员能看到,办结后 {retention_days} 天删除。"
 )
 DONE = "已为您登记,编号 {case_ref}。工作人员会在{office_hours}联系您。想查进度,回复「查询进度」。"
 DUPLICATE = "您 7 天内已登记过同类求助(编号 {ref}),这次说的情况已补充进去,不会重复登记。工作人员会在{office_hours}联系您。"
@@ -100,6 +105,14 @@ def description_prefill(u: Understanding) -> str | None:
     return u.text.strip() if len(rest) >= 4 else None
 
 
+def reads_like_help_request(u: Understanding) -> bool:
+    """A message that names a need and says enough about it, whatever intent the model gave it.
+
+    "我家老人摔倒了需要人上门看看 我电话139..." read as `inform` is still a help request.
+    """
+    return bool(need_prefill(u)) and description_prefill(u) is not None
+
+
 def _complete(values: dict[str, str], desk: CaseDesk, ctx: FormContext) -> Completion:
     duplicate = desk.open_duplicate(phone=values["phone"], need_type=values["need_type"])
     if duplicate is not None:
@@ -122,6 +135,7 @@ HELP_REQUEST = FormSpec(
     title="求助登记",
     action=Action.FORM_HELP,
     consent=CONSENT,
+    privacy=PRIVACY,
     slots=(
         Slot(
             name="need_type",
@@ -138,6 +152,7 @@ HELP_REQUEST = FormSpec(
             prompt="请简单说说具体情况,例如:老人腿脚不好,需要上门照护。",
             validate=fields.validate_description,
             prefill=description_prefill,
+            display=fields.masked_text,
         ),
         fields.community_slot(),
         fields.phone_slot(),
@@ -147,6 +162,9 @@ HELP_REQUEST = FormSpec(
             prompt="怎么称呼您?例如:王阿姨。不想留可以回复「跳过」。",
             validate=fields.validate_name,
             optional=True,
+            prefill=fields.name_said,
+            correctable_by=fields.name_in,
+            out_of_turn=True,
         ),
         Slot(
             name="urgency",
@@ -156,6 +174,7 @@ HELP_REQUEST = FormSpec(
             choices=URGENCY_CHOICES,
             prefill=urgency_prefill,
             display=fields.labels_for(URGENCY_CHOICES),
+            out_of_turn=True,
         ),
     ),
     complete=_complete,

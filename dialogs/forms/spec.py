@@ -57,6 +57,14 @@ class Slot:
         None  # finds a corrected value in free text
     )
     accept_unverified_after: int = 0  # after this many failed tries, accept the raw text marked 未核实
+    # ... if it passes this rough test of being the right kind of answer (an address, not a name).
+    unverified_check: Callable[[Understanding], bool] | None = None
+    # An answer to another question may fill this slot too ("我妈腿脚不好..." is the description as
+    # well as the need type). Off for choice lists whose keywords overlap another's ("法律 心理").
+    prefill_mid_form: bool = True
+    # Filled even from a message that fails the question asked: a phone typed at the community question.
+    out_of_turn: bool = False
+    required_why: str = ""  # why a required slot cannot be skipped, said when the user declines it
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ class FormSpec:
     title: str  # 求助登记
     action: str  # the ask-contract action, "form:help_request"
     consent: str  # what is collected, why, who sees it, for how long; may use {retention_days}
+    privacy: str  # the short answer to "为什么要我的电话?" mid-form; may use {retention_days}
     slots: tuple[Slot, ...]
     complete: Complete
 

@@ -63,17 +63,28 @@ CONSENT = (
     "· 保存:退出志愿服务后 {retention_days} 天删除\n"
     "您同意吗?"
 )
+PRIVACY = (
+    "要填的是:姓名、联系电话、所在社区、特长、有空的时间、想做的服务。"
+    "只用于社区安排志愿服务、联系您,只有负责志愿服务的社区工作人员能看到,退出志愿服务后 {retention_days} 天删除。"
+)
 DONE = "谢谢您报名做志愿者!编号 {case_ref}。工作人员会在{office_hours}联系您安排服务。"
 DUPLICATE = "您 7 天内已经报名过(编号 {ref}),这次的信息已补充进去。工作人员会在{office_hours}联系您。"
 
 skill_validate, skill_prefill = fields.keyword_choice(
     SKILL_KEYWORDS, multi=True, problem="请回复数字选择您的特长,可以选几个,例如:1 3。"
 )
+# "都可以" means every time or every area; for skills it means no special skill (a keyword there).
+ANY_TIME = ("都可以", "都行", "随时", "全部", "任何时间", "什么时候都", "都有空", "都得")
+ANY_AREA = ("都可以", "都行", "全部", "都愿意", "哪方面都", "什么都", "都得")
+
 time_validate, time_prefill = fields.keyword_choice(
-    AVAILABILITY_KEYWORDS, multi=True, problem="请回复数字选择您有空的时间,可以选几个,例如:2 3。"
+    AVAILABILITY_KEYWORDS,
+    multi=True,
+    problem="请回复数字选择您有空的时间,可以选几个,例如:2 3。",
+    all_words=ANY_TIME,
 )
 area_validate, area_prefill = fields.keyword_choice(
-    AREA_KEYWORDS, multi=True, problem="请回复数字选择想做的服务,可以选几个,例如:1 2。"
+    AREA_KEYWORDS, multi=True, problem="请回复数字选择想做的服务,可以选几个,例如:1 2。", all_words=ANY_AREA
 )
 
 
@@ -100,8 +111,17 @@ VOLUNTEER_SIGNUP = FormSpec(
     title="志愿者报名",
     action=Action.FORM_VOLUNTEER,
     consent=CONSENT,
+    privacy=PRIVACY,
     slots=(
-        Slot(name="name", label="姓名", prompt="请问您的姓名?", validate=fields.validate_name),
+        Slot(
+            name="name",
+            label="姓名",
+            prompt="请问您的姓名?",
+            validate=fields.validate_name,
+            prefill=fields.name_said,
+            correctable_by=fields.name_in,
+            required_why=fields.NAME_WHY,
+        ),
         fields.phone_slot(),
         fields.community_slot(),
         Slot(
@@ -112,6 +132,7 @@ VOLUNTEER_SIGNUP = FormSpec(
             choices=SKILLS,
             multi=True,
             prefill=skill_prefill,
+            prefill_mid_form=False,  # "法律 心理" answers the skills, not the service areas too
             display=fields.labels_for(SKILLS),
         ),
         Slot(
@@ -122,6 +143,7 @@ VOLUNTEER_SIGNUP = FormSpec(
             choices=AVAILABILITY,
             multi=True,
             prefill=time_prefill,
+            prefill_mid_form=False,
             display=fields.labels_for(AVAILABILITY),
         ),
         Slot(
@@ -132,6 +154,7 @@ VOLUNTEER_SIGNUP = FormSpec(
             choices=SERVICE_AREAS,
             multi=True,
             prefill=area_prefill,
+            prefill_mid_form=False,
             display=fields.labels_for(SERVICE_AREAS),
         ),
     ),

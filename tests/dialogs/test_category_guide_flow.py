@@ -165,6 +165,22 @@ def test_once_asked_for_a_description_the_guide_ranks_it_whatever_the_intent(
     assert resident.last.categories[0] == best
 
 
+@pytest.mark.parametrize(
+    ("said", "action"),
+    [
+        ("我要求助", "form:help_request"),
+        ("我想搵人幫手", "form:help_request"),
+        ("我想做義工", "form:volunteer_signup"),
+    ],
+)
+def test_a_bare_request_for_a_resident_service_leaves_the_guide_for_it(
+    resident: CollectingChannel, said: str, action: str
+) -> None:
+    resident.say("/menu guide")
+    resident.say(said)
+    assert resident.last.action == action
+
+
 def test_a_field_named_instead_of_described_narrows_by_group(resident: CollectingChannel) -> None:
     resident.say("/menu guide")
     question = resident.say("社会治理")

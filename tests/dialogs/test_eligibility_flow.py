@@ -248,11 +248,25 @@ def test_an_idle_check_is_suspended_and_resumed_where_it_stopped(
     resident.say("是")
     resident.say("是")
     clock.advance(minutes=31)
-    offer = resident.say("两年")
+    offer = resident.say("你好")  # a new turn of the conversation, not an answer
     assert "申报条件检查还没填完" in offer and "继续填写" in offer
     resumed = resident.say(choice_key(resident, "继续填写"))
     assert "我们接着检查" in resumed and progress(resumed) == "3/6"
     for answer in QUALIFYING[2:]:
+        report = resident.say(answer)
+    assert "符合全部 6 项申报条件" in report
+
+
+def test_an_answer_typed_on_return_after_the_idle_time_out_is_taken(
+    resident: CollectingChannel, clock: FakeClock
+) -> None:
+    resident.say("我们社区想申报示范点")
+    resident.say("是")
+    resident.say("是")
+    clock.advance(minutes=31)
+    back = resident.say("两年")
+    assert "欢迎回来" in back and progress(back) == "4/6"
+    for answer in QUALIFYING[3:]:
         report = resident.say(answer)
     assert "符合全部 6 项申报条件" in report
 
@@ -282,3 +296,33 @@ def test_an_unknown_project_description_still_gives_what_to_prepare(resident: Co
     report = resident.say("不清楚")
     assert "没有写明申报条件" in report and "需要准备:" in report
     assert resident.last.categories == ()
+
+
+@pytest.mark.parametrize(("said", "district"), [("福田区", "福田"), ("我哋喺南山區", "南山")])
+def test_a_district_named_at_another_question_is_kept_and_not_asked_again(
+    resident: CollectingChannel, said: str, district: str
+) -> None:
+    resident.say("我们社区想申报示范点")
+    again = resident.say(said)
+    assert f"社区所在区 {district}" in again or f"社區所在區 {district}" in again
+    assert progress(again) == "1/5"  # still the first question, one fewer to go
+    replies = [resident.say(answer) for answer in QUALIFYING[:5]]
+    assert "社区在哪个区" not in "".join(replies)
+    assert f"{district}区的试点社区名额" in replies[-1]
+
+
+def test_a_statement_about_a_condition_is_answered_and_the_check_kept(resident: CollectingChannel) -> None:
+    resident.say("我们社区想申报示范点")
+    reply = resident.say("社区服务中心开了三年")
+    assert "运营一年以上" in reply and "暂停" in reply
+    resumed = resident.say(choice_key(resident, "继续检查"))
+    assert "我们接着检查" in resumed and progress(resumed) == "1/6"
+
+
+def test_the_report_ends_with_what_to_do_next(resident: CollectingChannel) -> None:
+    resident.say("我们社区想申报示范点")
+    for answer in QUALIFYING:
+        report = resident.say(answer)
+    assert report.rstrip().endswith("接下来您可以:\n1 转人工咨询\n2 返回主菜单")
+    resident.say("1")
+    assert resident.last.action == "handoff"
