@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from adapters.collecting import CollectingChannel
 from bot.assistant import Assistant
-from bot.models import Case, MessageLog
+from bot.models import Base, Case, MessageLog
 from bot.settings import Settings
 from tests.support.clock import FakeClock
 
@@ -30,13 +30,20 @@ def any_db_assistant(  # type: ignore[no-untyped-def]
 def test_a_help_request_is_stored_the_same_way(any_db_assistant: Assistant) -> None:
     resident = CollectingChannel(any_db_assistant.handle)
     resident.say("我家老人腿脚不好,想找人上门护理")
-    for answer in ("1", "莲花北社区", "13912345678", "跳过", "2"):
+    for answer in ("1", "莲花北社区", "13912345678", "王阿姨", "2"):
         resident.say(answer)
     done = resident.say("1")
     with any_db_assistant.sessions() as session:
         case = session.execute(select(Case)).scalar_one()
     assert case.ref == "HR-20261123-0001" and case.ref in done
     assert any_db_assistant.cipher.decrypt(case.phone_enc) == "+8613912345678"
+    assert any_db_assistant.cipher.decrypt(case.name_enc) == "王阿姨"
+    # A raw read of every row of every table, as an attacker with the database but not the key would.
+    with any_db_assistant.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(table.select()):
+                raw = " ".join(str(value) for value in row)
+                assert "13912345678" not in raw and "王阿姨" not in raw, table.name
 
 
 def test_references_are_unique_under_concurrent_turns(any_db_assistant: Assistant) -> None:
