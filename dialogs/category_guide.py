@@ -354,6 +354,8 @@ class CategoryGuideFlow:
             replies=(reply,),
             state=replace(turn.state, flow=flow, choices=reply.choices),
             action=Action.GUIDE_CATEGORY,
+            # The best effort so far, for a caller that reads one message (the ask contract).
+            categories=result.provisional,
         )
 
     def _ask_again(self, turn: TurnInput, services: DialogServices, flow: FlowState) -> Decision:

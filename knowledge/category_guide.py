@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import numpy as np
@@ -95,7 +95,9 @@ class GuideResult:
 
     When `vague` is true, `matches` is empty, `narrowing_kind` is "field" or "group",
     `narrowing_question` is the Chinese question and `narrowing` its choices, each of which can be
-    passed back as ``rank(..., field=choice)`` or ``rank(..., group=choice)``.
+    passed back as ``rank(..., field=choice)`` or ``rank(..., group=choice)``. `provisional` then holds
+    the best-effort ranking (item ids, best first) of items a lexicon word points at, for a caller that
+    cannot ask the question (one message in batch mode); empty when no word points anywhere.
     """
 
     catalogue: str
@@ -104,6 +106,7 @@ class GuideResult:
     narrowing: tuple[str, ...] = ()
     narrowing_kind: str = ""
     narrowing_question: str = ""
+    provisional: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,21 +375,28 @@ class CategoryGuide:
         lexical = self._lexical_scores(index, hits)
         bm25_raw = self._bm25_scores(index, self._tokens(self._expanded(normalised, hits)))
         vague = not self._specific(index, hits) and not self._bm25_specific(index, normalised)
-
-        if vague and not (chosen_field or chosen_groups):
-            return self._narrow(index, candidates, by_field=bool(index.catalogue.fields))
-        if vague and chosen_field and not chosen_groups and len(candidates) > k:
-            return self._narrow(index, candidates, by_field=False)
-        if not candidates:
-            return GuideResult(catalogue=catalogue, matches=(), vague=False)
-
         peak = float(bm25_raw.max(initial=0.0))
         totals = {
             i: lexical[i] + (_BM25_WEIGHT * float(bm25_raw[i]) / peak if peak > 0 else 0.0)
             for i in candidates
         }
-        # Stable order: score, then source order, so that ties read like the catalogue.
-        ordered = sorted(candidates, key=lambda i: (-totals[i], i))[:k]
+
+        def best_first(pool: Sequence[int]) -> list[int]:
+            # Stable order: score, then source order, so that ties read like the catalogue.
+            return sorted(pool, key=lambda i: (-totals[i], i))[:k]
+
+        if vague and (
+            not (chosen_field or chosen_groups)
+            or (chosen_field and not chosen_groups and len(candidates) > k)
+        ):
+            by_field = not (chosen_field or chosen_groups) and bool(index.catalogue.fields)
+            narrowed = self._narrow(index, candidates, by_field=by_field)
+            pointed = best_first([i for i in candidates if lexical[i] > 0])
+            return replace(narrowed, provisional=tuple(items[i].item_id for i in pointed))
+        if not candidates:
+            return GuideResult(catalogue=catalogue, matches=(), vague=False)
+
+        ordered = best_first(candidates)
         best = totals[ordered[0]]
         if best > 0:
             ordered = [i for i in ordered if totals[i] >= _KEEP_SHARE * best]

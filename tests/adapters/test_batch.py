@@ -100,6 +100,15 @@ def test_a_vague_single_message_gets_the_narrowing_question_and_no_categories(as
     assert "1 健全基层民主制度" in record["reply"]  # type: ignore[operator]
 
 
+def test_a_broad_single_message_asks_the_narrowing_question_and_still_gives_its_best_effort(
+    assistant: Assistant,
+) -> None:
+    [record] = run_batch(assistant.handle, ["想做个儿童的项目"])
+    _check_contract(record)
+    assert record["action"] == "guide_category" and "哪个领域" in record["reply"]  # type: ignore[operator]
+    assert record["categories"] == ["futian-2024-18"]  # the item for children, until narrowed
+
+
 def test_a_crisis_line_reports_its_case_reference(assistant: Assistant) -> None:
     [record] = run_batch(assistant.handle, ["我不想活了"])
     _check_contract(record)
