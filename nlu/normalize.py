@@ -43,10 +43,13 @@ class Normalized:
 class _PhraseTableSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # Phrases replaced in a pass of their own before `replace`, so that they win over an entry
+    # that starts one character earlier (系唔系 in 你系唔系 must not lose to 你系).
+    first: dict[str, str] = Field(default_factory=dict)
     replace: dict[str, str] = Field(default_factory=dict)
     protect: list[str] = Field(default_factory=list)
 
-    @field_validator("replace")
+    @field_validator("first", "replace")
     @classmethod
     def _no_empty_keys(cls, value: dict[str, str]) -> dict[str, str]:
         if any(not key for key in value):
@@ -59,6 +62,7 @@ class _FillerSpec(BaseModel):
 
     anywhere: list[str] = Field(default_factory=list)
     at_pause: list[str] = Field(default_factory=list)
+    lead_ins: list[str] = Field(default_factory=list)
 
 
 class NormalizationSpec(BaseModel):
@@ -91,19 +95,34 @@ class ConverterChain:
 
 
 class PhraseTable:
-    """One longest-match-first replacement pass; entries mapping to themselves protect a phrase."""
+    """Longest-match-first replacement; entries mapping to themselves protect a phrase.
 
-    def __init__(self, replace: Mapping[str, str], protect: tuple[str, ...] = ()) -> None:
-        self._mapping: dict[str, str] = dict(replace)
-        for phrase in protect:
-            self._mapping.setdefault(phrase, phrase)
-        keys = sorted(self._mapping, key=len, reverse=True)
-        self._pattern = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    `first` entries are replaced in an earlier pass of their own (protected phrases still win
+    there), then `replace` runs on the result.
+    """
+
+    def __init__(
+        self,
+        replace: Mapping[str, str],
+        protect: tuple[str, ...] = (),
+        first: Mapping[str, str] | None = None,
+    ) -> None:
+        self._passes = [_compile_pass(mapping, protect) for mapping in (first or {}, replace) if mapping]
 
     def apply(self, text: str) -> str:
-        if self._pattern is None:
-            return text
-        return self._pattern.sub(lambda m: self._mapping[m.group(0)], text)
+        for pattern, mapping in self._passes:
+            text = pattern.sub(lambda m, table=mapping: table[m.group(0)], text)
+        return text
+
+
+def _compile_pass(
+    replace: Mapping[str, str], protect: tuple[str, ...]
+) -> tuple[re.Pattern[str], dict[str, str]]:
+    mapping: dict[str, str] = dict(replace)
+    for phrase in protect:
+        mapping.setdefault(phrase, phrase)
+    keys = sorted(mapping, key=len, reverse=True)
+    return re.compile("|".join(re.escape(k) for k in keys)), mapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +137,7 @@ class _Pipeline:
     anywhere_fillers: re.Pattern[str] | None
     filler_runs: re.Pattern[str] | None
     clause_start_fillers: re.Pattern[str] | None
+    lead_ins: re.Pattern[str] | None
 
 
 def load_spec(path: Path = NORMALIZATION_FILE) -> NormalizationSpec:
@@ -135,18 +155,24 @@ def _pipeline() -> _Pipeline:
     spec = load_spec()
     anywhere = _alternation(spec.fillers.anywhere)
     at_pause = _alternation(spec.fillers.at_pause)
+    lead_ins = _alternation(spec.fillers.lead_ins)
     pause = re.escape(PAUSE_CHARS)
     return _Pipeline(
         spec=spec,
         to_simplified=ConverterChain(spec.opencc_configs),
         to_traditional=opencc.OpenCC("s2t"),
         emoji=PhraseTable(spec.emoji),
-        traditional=PhraseTable(spec.traditional.replace, tuple(spec.traditional.protect)),
-        cantonese=PhraseTable(spec.cantonese.replace, tuple(spec.cantonese.protect)),
-        homophones=PhraseTable(spec.homophones.replace, tuple(spec.homophones.protect)),
+        traditional=PhraseTable(
+            spec.traditional.replace, tuple(spec.traditional.protect), spec.traditional.first
+        ),
+        cantonese=PhraseTable(spec.cantonese.replace, tuple(spec.cantonese.protect), spec.cantonese.first),
+        homophones=PhraseTable(
+            spec.homophones.replace, tuple(spec.homophones.protect), spec.homophones.first
+        ),
         anywhere_fillers=re.compile(f"(?:{anywhere})+") if anywhere else None,
         filler_runs=re.compile(f"(?:{at_pause}){{2,}}") if at_pause else None,
         clause_start_fillers=re.compile(f"(?:^|(?<=[{pause}]))(?:{at_pause})+") if at_pause else None,
+        lead_ins=re.compile(f"^(?:{lead_ins})[{pause}]*") if lead_ins else None,
     )
 
 
@@ -247,7 +273,23 @@ def _remove_fillers(text: str, pipeline: _Pipeline) -> str:
     # "嗯嗯" answering a question IS the message: never reduce a message to nothing.
     if not any(ch.isalnum() for ch in result):
         return text
-    return result
+    return _remove_lead_in(result, pipeline)
+
+
+def _remove_lead_in(text: str, pipeline: _Pipeline) -> str:
+    """Drop a lead-in (我想问下, 请问, 等一下我先问个问题) that opens a question, so that what is
+    asked comes first; a message that is only a lead-in keeps it, it is what the user said."""
+    if pipeline.lead_ins is None:
+        return text
+    # A filler removed before the lead-in can leave its pause behind: ",我想问下..."
+    stripped = text.lstrip(PAUSE_CHARS)
+    rest = pipeline.lead_ins.sub("", stripped, count=1)
+    if rest != stripped and pipeline.clause_start_fillers is not None:
+        # The lead-in was a clause of its own: a filler after it starts the question (我想问一下那个低保...).
+        rest = pipeline.clause_start_fillers.sub("", rest, count=1)
+    if rest == stripped or sum(1 for ch in rest if ch.isalnum()) < 2:
+        return text
+    return rest
 
 
 _SPACE_RUN = re.compile(r"\s+")

@@ -2,7 +2,9 @@
 
 `check_phone` judges one typed answer and says in Chinese what is wrong, so a form can re-ask
 specifically. `find_phones` finds candidate numbers in free text. Text is expected normalised
-(half-width digits) but full-width digits, spaces, dashes and brackets inside a number are accepted.
+(half-width digits) but full-width digits, spaces, dashes and brackets inside a number are accepted,
+and so are numbers dictated digit by digit in Chinese ("一三九一二三四五六七八", 幺 for 1, or mixed
+"139一二三四5678"), which voice input writes that way.
 """
 
 from __future__ import annotations
@@ -44,6 +46,21 @@ _UNIT_AFTER = frozenset("元块蚊岁歲人个個次平米万萬千百亿億%年
 # (nlu/case_refs.py), not a phone; "call 0755..." or "HK 9123 4567" still are phones.
 _CODE_BEFORE = re.compile(r"(?:[A-Za-z][\-_]?|(?<![A-Za-z])(?:HR|VS)[\s\-_]+)$", re.IGNORECASE)
 MIN_CANDIDATE_DIGITS = 7
+# Chinese digit characters as dictated phone numbers use them (幺 for 1, 两 for 2), one for one.
+_SPOKEN_CHARS = "零〇○一幺二两兩三四五六七八九"
+SPOKEN_DIGITS = str.maketrans(_SPOKEN_CHARS, "000112223456789")
+_DIGIT_CLASS = "0-9" + _SPOKEN_CHARS
+# A run of digits (Arabic or Chinese) with single separators, not glued to a Chinese numeral unit
+# or to more digits: 一百五十万, 二〇二四年 and 十一月 keep their units next to the digits.
+_SPOKEN_RUN = re.compile(
+    f"(?<![{_DIGIT_CLASS}十百千万萬亿億])"
+    f"[{_DIGIT_CLASS}](?:[ \\-‐‑–—.]?[{_DIGIT_CLASS}])+"
+    f"(?![{_DIGIT_CLASS}十百千万萬亿億])"
+)
+_CHINESE_DIGIT = re.compile(f"[{_SPOKEN_CHARS}]")
+# A dictated run shorter than this that is not a valid number is ordinary text (七上八下, 三五成群),
+# not a mistyped phone; a longer one is still a phone attempt to re-ask and to mask.
+MIN_SPOKEN_ATTEMPT_DIGITS = 10
 MAX_NATIONAL_DIGITS = 13  # longer runs are ID-card or bank-card numbers, not a phone attempt
 
 EMPTY_REASON = "没有看到号码,请输入电话号码"
@@ -68,6 +85,26 @@ class PhoneCheck:
 def to_half_width(text: str) -> str:
     """Full-width ASCII and ideographic spaces as half-width, one character for one."""
     return text.translate(HALF_WIDTH) if _FULL_WIDTH.search(text) else text
+
+
+def spoken_to_digits(text: str) -> str:
+    """`text` with Chinese digits inside phone-length digit runs written as Arabic digits, one for one.
+
+    The translation is one character for one, so spans into the result are spans into `text`.
+    Only runs of `MIN_CANDIDATE_DIGITS` or more digits not glued to a numeral unit change: 一个,
+    三五成群, 一百五十万 and 二〇二四年 are left alone.
+    """
+    if not _CHINESE_DIGIT.search(text):
+        return text
+
+    def convert(match: re.Match[str]) -> str:
+        run = match.group()
+        converted = run.translate(SPOKEN_DIGITS)
+        if converted == run or sum(ch.isdigit() for ch in converted) < MIN_CANDIDATE_DIGITS:
+            return run
+        return converted
+
+    return _SPOKEN_RUN.sub(convert, text)
 
 
 def _bad(reason: str) -> PhoneCheck:
@@ -158,7 +195,7 @@ def check_phone(text: str) -> PhoneCheck:
     `kind`; invalid ones with a Chinese `reason` such as "手机号应为 11 位数字,您输入了 10 位".
     A sentence around a single number ("电话是138 1234 5678") is accepted.
     """
-    half = to_half_width(text).strip()
+    half = spoken_to_digits(to_half_width(text)).strip()
     if not half:
         return _bad(EMPTY_REASON)
     compact = _SEPARATORS.sub("", half)
@@ -228,7 +265,7 @@ def find_phones(text: str) -> tuple[Entity, ...]:
     """
     if not text:
         return ()
-    half = to_half_width(text)
+    half = spoken_to_digits(to_half_width(text))
     found: list[Entity] = []
     for match in _CANDIDATE.finditer(half):
         for start, end in _spans(half, match.start(), match.end()):
@@ -236,6 +273,8 @@ def find_phones(text: str) -> tuple[Entity, ...]:
                 continue
             verdict = check_phone(half[start:end])
             span = text[start:end]
+            if not verdict.valid and _is_short_spoken_run(span, half[start:end]):
+                continue
             if verdict.valid and verdict.e164:
                 found.append(
                     Entity(EntityKind.PHONE, verdict.e164, span, start, end, 1.0, verdict.kind or "")
@@ -245,9 +284,14 @@ def find_phones(text: str) -> tuple[Entity, ...]:
     return tuple(found)
 
 
+def _is_short_spoken_run(span: str, digits: str) -> bool:
+    """A dictated run too short to be a phone attempt: ordinary words, not a number to re-ask."""
+    return bool(_CHINESE_DIGIT.search(span)) and len(re.sub(r"\D", "", digits)) < MIN_SPOKEN_ATTEMPT_DIGITS
+
+
 def _national_digits(phone: str) -> str:
     """The digits as dialled inside the country: a mainland landline gets its trunk 0 back."""
-    phone = to_half_width(phone).strip()
+    phone = spoken_to_digits(to_half_width(phone)).strip()
     digits = re.sub(r"\D", "", phone)
     if phone.startswith("+852"):
         return digits[3:]

@@ -25,18 +25,9 @@ NAME_WHY = "报名需要留一个姓名,方便工作人员安排服务时称呼�
 DESCRIPTION_PROBLEM = "请用文字说说具体情况,一两句就可以,例如:老人腿脚不好,需要上门照护。"
 CHOICE_PROBLEM = "请回复数字选择。"
 
-# Voice input writes a number spoken digit by digit in Chinese ("一三九一二三四五六七八", 幺 for 1).
-_SPOKEN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
-_SPOKEN_NUMBER = re.compile(r"[零〇一二三四五六七八九幺](?:\s?[零〇一二三四五六七八九幺]){6,}")
-
-
-def spoken_digits(text: str) -> str:
-    """Runs of seven or more Chinese digits turned into Arabic digits; other text unchanged."""
-    return _SPOKEN_NUMBER.sub(lambda m: m.group().replace(" ", "").translate(_SPOKEN_DIGITS), text)
-
-
 def validate_phone(text: str, u: Understanding) -> SlotCheck:
-    candidate = _phone_text(u) or spoken_digits(text)
+    # check_phone also reads a number dictated in Chinese digits (一三九…, 幺 for 1).
+    candidate = _phone_text(u) or text
     result = check_phone(candidate)
     if result.valid and result.e164:
         return SlotCheck.ok(result.e164)
@@ -50,11 +41,6 @@ def phone_in(u: Understanding) -> str | None:
     for entity in u.all(EntityKind.PHONE):
         if entity.value:
             return entity.text
-    spoken = spoken_digits(u.text)
-    if spoken != u.text:
-        for match in re.finditer(r"\d{7,}", spoken):
-            if check_phone(match.group()).valid:
-                return match.group()
     return None
 
 

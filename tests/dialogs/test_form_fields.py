@@ -9,25 +9,9 @@ from dialogs.forms.fields import (
     masked_text,
     name_in,
     name_said,
-    spoken_digits,
     validate_community,
     validate_phone,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("一三九一二三四五六七八", "13912345678"),
-        ("幺三八 零零一三 八零零零", "13800138000"),
-        ("我电话是一三九一二三四五六七八", "我电话是13912345678"),
-        ("我電話係九一二三四五六七", "我電話係91234567"),  # a Hong Kong number, Cantonese
-        ("一二三", "一二三"),  # too short to be a number
-        ("三十年", "三十年"),
-    ],
-)
-def test_spoken_digits(text: str, expected: str) -> None:
-    assert spoken_digits(text) == expected
 
 
 @pytest.mark.parametrize(

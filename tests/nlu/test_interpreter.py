@@ -13,6 +13,7 @@ from nlu.__main__ import main as nlu_main
 from nlu.embedded import EmbeddedIntentModel
 from nlu.interpreter import (
     CRISIS_BACKEND,
+    DEFAULT_CRISIS_FLOOR,
     DEFAULT_THRESHOLD,
     NO_MODEL_BACKEND,
     Interpreter,
@@ -126,10 +127,37 @@ def test_below_threshold_is_out_of_scope() -> None:
     assert result.ranking == unsure.ranking
 
 
-def test_an_unsure_crisis_from_the_model_is_still_a_crisis() -> None:
-    unsure = FakeModel("embedded", (IntentScore("crisis", 0.12), IntentScore("request_help", 0.1)))
-    result = Interpreter(unsure, extract_entities=no_entities, threshold=0.3).parse("我好辛苦撑不住")
-    assert (result.intent, result.confidence, result.backend) == ("crisis", 0.12, "embedded")
+def test_a_sure_crisis_from_the_model_alone_is_a_crisis() -> None:
+    sure = FakeModel("embedded", (IntentScore("crisis", 0.9), IntentScore("request_help", 0.05)))
+    result = Interpreter(sure, extract_entities=no_entities).parse("我好辛苦撑不住")
+    assert (result.intent, result.confidence, result.backend) == ("crisis", 0.9, "embedded")
+
+
+@pytest.mark.parametrize(
+    ("ranking", "intent", "confidence"),
+    [
+        # below the floor: the next guess answers...
+        ((IntentScore("crisis", 0.55), IntentScore("request_help", 0.3)), "request_help", 0.3),
+        # ...or out of scope when that guess is below the threshold too
+        ((IntentScore("crisis", 0.23), IntentScore("inform", 0.16)), "out_of_scope", 0.84),
+        ((IntentScore("crisis", 0.6),), "out_of_scope", 1.0),
+    ],
+)
+def test_an_unsure_model_only_crisis_is_not_believed(
+    ranking: tuple[IntentScore, ...], intent: str, confidence: float
+) -> None:
+    result = Interpreter(FakeModel("embedded", ranking), extract_entities=no_entities).parse("最近压力很大")
+    assert (result.intent, result.confidence) == (intent, pytest.approx(confidence))
+    assert f"crisis_below_floor:{ranking[0].confidence:.2f}" in result.notes
+    assert result.ranking == ranking
+
+
+def test_the_crisis_floor_is_configurable_and_checked() -> None:
+    unsure = FakeModel("embedded", (IntentScore("crisis", 0.3), IntentScore("greet", 0.2)))
+    assert Interpreter(unsure, extract_entities=no_entities, crisis_floor=0.25).parse("x").intent == "crisis"
+    assert DEFAULT_CRISIS_FLOOR > DEFAULT_THRESHOLD
+    with pytest.raises(ValueError, match="crisis_floor"):
+        Interpreter(unsure, crisis_floor=1.5)
 
 
 def test_model_out_of_scope_keeps_its_confidence() -> None:
@@ -274,3 +302,81 @@ def test_command_line_prints_one_json_line_per_message(
         ("ask_policy", "zh-Hant"),
         ("crisis", "zh-Hans"),
     ]
+
+
+# --- findings of the conversation QA pass ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "intent"),
+    [
+        # everyday hardship and complaints: a need, not an emergency
+        ("被平台扣钱了", "request_help"),
+        ("被平台扣錢了", "request_help"),
+        ("俾平台扣咗錢", "request_help"),
+        ("楼上漏水好几个月了物业不管", "request_help"),
+        ("樓上漏水好幾個月了物業不管", "request_help"),
+        ("樓上漏水好耐管理處都唔理", "request_help"),
+        ("最近压力很大睡不着", "request_help"),
+        ("最近壓力很大睡不著", "request_help"),
+        ("最近壓力好大瞓唔着", "request_help"),
+        ("火星基地", "out_of_scope"),
+        # one long statement with a phone and a community is a help request, not a form answer
+        ("我家老人摔倒了，腿很痛，我电话13912345678，住莲花北社区", "request_help"),
+        ("我家老人摔倒了，腿很痛，我電話13912345678，住蓮花北社區", "request_help"),
+        ("我屋企老人跌倒咗，隻腳好痛，我電話13912345678，住蓮花北社區", "request_help"),
+        # new-employment rights
+        ("外卖被平台扣钱了怎么办", "request_help"),
+        ("外賣被平台扣錢了怎麼辦", "request_help"),
+        ("送外賣俾平台扣錢點算", "request_help"),
+        # an organisation with an idea looks for a category
+        ("我们是社工机构想做个项目", "find_demand_category"),
+        ("我們是社工機構想做個項目", "find_demand_category"),
+        ("我哋係社工機構想做個項目", "find_demand_category"),
+    ],
+)
+def test_qa_findings_are_routed(model: EmbeddedIntentModel, raw: str, intent: str) -> None:
+    result = Interpreter(model, extract_entities=no_entities).parse(raw)
+    assert result.intent == intent, (raw, result.ranking[:3])
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "为什么要我的电话",
+        "為什麼要我的電話",
+        "點解要我電話",
+        "你们会把我的信息给谁看",
+        "你們會把我的資訊給誰看",
+        "你哋會將我啲資料俾邊個睇",
+    ],
+)
+def test_privacy_questions_are_not_case_status(model: EmbeddedIntentModel, raw: str) -> None:
+    result = Interpreter(model, extract_entities=no_entities).parse(raw)
+    assert result.intent not in {"check_case_status", "crisis"}, (raw, result.ranking[:3])
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind"),
+    [("有人要打我", "violence"), ("有人要打我們", "violence"), ("我唔想生存落去", "suicide")],
+)
+def test_threats_are_caught_by_the_rules_not_the_model(
+    model: EmbeddedIntentModel, raw: str, kind: str
+) -> None:
+    result = Interpreter(model, extract_entities=no_entities).parse(raw)
+    assert (result.intent, result.backend) == ("crisis", CRISIS_BACKEND)
+    assert f"crisis:{kind}" in result.notes
+
+
+@pytest.mark.parametrize(
+    ("raw", "span"),
+    [
+        ("我电话幺三九幺二三四五六七八", "幺三九幺二三四五六七八"),
+        ("我電話係一三九一二三四五六七八", "一三九一二三四五六七八"),
+        ("电话139一二三四5678", "139一二三四5678"),
+    ],
+)
+def test_dictated_phone_numbers_are_entities(raw: str, span: str) -> None:
+    result = Interpreter(FakeModel("embedded", ASK)).parse(raw)
+    (phone,) = result.all(EntityKind.PHONE)
+    assert (phone.value, phone.text) == ("+8613912345678", span)

@@ -61,7 +61,7 @@ def test_full_width_becomes_half_width_but_chinese_stays(raw: str, expected: str
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("嗯那个就是我想问一下那个低保怎么申请", "我想问一下那个低保怎么申请"),
+        ("嗯那个就是我想问一下那个低保怎么申请", "低保怎么申请"),
         ("那个那个我家老人腿脚不好", "我家老人腿脚不好"),
         ("呃，就是，进度怎么样了", "进度怎么样了"),
         ("救命啊", "救命"),
@@ -190,3 +190,50 @@ def test_phrase_table_prefers_the_longest_match_and_protects() -> None:
     table = PhraseTable({"唔": "不", "唔该": "谢谢", "系": "是"}, protect=("关系",))
     assert table.apply("唔该,唔去,关系,我系") == "谢谢,不去,关系,我是"
     assert PhraseTable({}).apply("原样") == "原样"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("你系唔系机器人", "你是不是机器人"),
+        ("你係唔係真人", "你是不是真人"),
+        ("佢系咪社工", "他是不是社工"),
+        ("我系唔系要带身份证", "我是不是要带身份证"),
+        ("你做乜", "你做什么"),
+        ("你做乜咁講", "你做什么这么讲"),
+        ("為乜要我電話", "为什么要我电话"),
+        ("你们系统几时开", "你们系统几时开"),  # 系统 stays
+    ],
+)
+def test_cantonese_phrases_win_over_shorter_entries_starting_earlier(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("嗯那个我想问下示范点的项目要多少钱", "示范点的项目要多少钱"),
+        ("那个嗯就是低保要什么材料", "低保要什么材料"),
+        ("等一下我先问个问题，低保怎么申请", "低保怎么申请"),
+        ("请问长者饭堂在哪里", "长者饭堂在哪里"),
+        ("嗯，我想問下低保點申請", "低保怎么申请"),  # Traditional / Cantonese
+        ("我想問一下，長者飯堂幾多錢", "长者饭堂多少钱"),
+        ("請問下示範點資助幾多", "示范点资助多少"),
+    ],
+)
+def test_lead_ins_before_a_question_are_dropped(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("等一下我先问个问题", "等一下我先问个问题"),  # nothing follows: the lead-in is the message
+        ("我想问下", "我想问下"),
+        ("請問一下", "请问一下"),
+        ("我想问那个项目", "我想问那个项目"),
+        ("他想问下低保", "他想问下低保"),  # not at the start of the message
+    ],
+)
+def test_a_lead_in_alone_or_inside_the_message_stays(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlu.phones import check_phone, find_phones
+from nlu.phones import check_phone, find_phones, mask_phone
 from nlu.types import EntityKind
 
 
@@ -134,4 +134,51 @@ def test_invalid_candidates_come_back_with_reason(text: str, span: str, reason: 
     ],
 )
 def test_not_phone_candidates(text: str) -> None:
+    assert find_phones(text) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "e164", "span"),
+    [
+        ("我电话一三九一二三四五六七八", "+8613912345678", "一三九一二三四五六七八"),
+        ("幺三九幺二三四五六七八,谢谢", "+8613912345678", "幺三九幺二三四五六七八"),
+        ("电话139一二三四5678", "+8613912345678", "139一二三四5678"),
+        ("電話係一三九 一二三四 五六七八", "+8613912345678", "一三九 一二三四 五六七八"),  # Traditional
+        ("我嘅電話係九一二三四五六七,唔該", "+85291234567", "九一二三四五六七"),  # Cantonese, Hong Kong
+        ("办公室零七五五八三四五六七八九", "+8675583456789", "零七五五八三四五六七八九"),
+        ("手機一三九兩三四五六七八九", "+8613923456789", "一三九兩三四五六七八九"),
+    ],
+)
+def test_numbers_dictated_in_chinese_digits_are_found(text: str, e164: str, span: str) -> None:
+    (entity,) = find_phones(text)
+    assert (entity.value, entity.text, entity.score) == (e164, span, 1.0)
+    assert text[entity.start : entity.end] == span
+    assert check_phone(span).e164 == e164
+
+
+def test_a_mistyped_dictated_number_is_still_a_phone_attempt() -> None:
+    (entity,) = find_phones("我电话一三九一二三四五六七")
+    assert (entity.value, entity.text, entity.detail) == (
+        "",
+        "一三九一二三四五六七",
+        "手机号应为 11 位数字,您输入了 10 位",
+    )
+    assert mask_phone(entity.text) == "139****4567"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "捐了一百五十万元",
+        "二〇二四年十一月二十五日",
+        "2024年十一月",
+        "七上八下",
+        "三三两两来了七八个人",
+        "第一二三四五六七名",
+        "一千二百三十四万五千六百七十八人",
+        "一二三四五六七",  # seven spoken digits: counting, not a phone
+        "我哋有三四五個人",
+    ],
+)
+def test_chinese_numbers_that_are_not_phones(text: str) -> None:
     assert find_phones(text) == ()
