@@ -53,3 +53,9 @@ def no_such_choice(turn: TurnInput) -> Decision:
 def _say(turn: TurnInput, text: str, action: str) -> Decision:
     reply = menu_reply(text)
     return Decision(replies=(reply,), state=replace(turn.state, choices=reply.choices), action=action)
+
+
+def service_offer(flow_name: str, payload: str) -> Reply:
+    """After answering a question about a service: the service itself, or back to the menu."""
+    choices = numbered(((texts.SERVICE_OFFER_LABELS[flow_name], payload), (texts.BACK_TO_MENU, "/menu")))
+    return Reply(texts.SERVICE_OFFER_LEADS[flow_name], choices)

@@ -15,10 +15,13 @@ from dataclasses import replace
 from dialogs import menu, policy, status, texts
 from dialogs.choices import choice_key
 from dialogs.crisis import handle_crisis, rules_said_crisis
+from dialogs.eligibility import OPENING_KEY, PROGRAMME_COMMAND, programme_from_text
 from dialogs.flows import FLOWS, Flow
 from dialogs.forms.help_request import reads_like_help_request
 from dialogs.handoff import hand_off
 from dialogs.replies import Choice, Reply
+from dialogs.service_questions import asks_about_service
+from dialogs.state import FlowState
 from dialogs.turn import Action, Decision, DialogServices, TurnInput
 from nlu.types import Intent
 
@@ -28,6 +31,48 @@ IntentHandler = Callable[[TurnInput, DialogServices], Decision]
 OUT_OF_SCOPE_CONFIDENCE = 0.8
 # Below this, a crisis the intent model alone saw ("被平台扣钱了" at 0.6) keeps a form resumable.
 UNSURE_CRISIS_CONFIDENCE = 0.9
+
+
+# The intents that start a service, and the flow each one starts.
+SERVICE_FLOWS: dict[str, str] = {
+    Intent.VOLUNTEER_SIGNUP: "volunteer_signup",
+    Intent.REQUEST_HELP: "help_request",
+    Intent.CHECK_ELIGIBILITY: "eligibility",
+}
+
+
+def _answer_service_question(turn: TurnInput, services: DialogServices, flow_name: str) -> Decision | None:
+    """The pack's answer with its citation, then the service as a choice; None when the pack is not sure."""
+    if flow_name not in SERVICE_FLOWS.values() or not asks_about_service(turn.understanding):
+        return None
+    answered = policy.answer_question(turn, services)
+    if answered.action != Action.ANSWER:
+        return None
+    payload = f"/start {flow_name}"
+    if flow_name == "eligibility":
+        programme = programme_from_text(turn.understanding.normalized)
+        payload = f"/check {programme}" if programme is not None else payload
+    offer = menu.service_offer(flow_name, payload)
+    return replace(
+        answered,
+        replies=(*answered.replies, offer),
+        state=replace(answered.state, choices=offer.choices),
+    )
+
+
+def _check_programme(turn: TurnInput, services: DialogServices, programme_id: str) -> Decision:
+    """ "检查我们社区的申报条件" after an answer about a programme: the check of that programme, no "which one?"."""
+    flow = FLOWS["eligibility"]
+    cleared = replace(turn, state=replace(turn.state, flow=None, choices=()))
+    if not programme_id:
+        return flow.start(cleared, services)
+    # The check as if its "which programme?" question had just been answered with this one.
+    asked = FlowState(name="eligibility", step="programme", values=((OPENING_KEY, ""),))
+    chosen = replace(
+        cleared, state=replace(cleared.state, flow=asked), command=PROGRAMME_COMMAND + programme_id
+    )
+    stepped = flow.step(chosen, services)
+    return stepped if stepped is not None else flow.start(cleared, services)
 
 
 def _inform(turn: TurnInput, services: DialogServices) -> Decision:
@@ -42,7 +87,8 @@ def _start(flow_name: str) -> IntentHandler:
         flow = FLOWS.get(flow_name)
         if flow is None:
             return policy.answer_question(turn, services)
-        return flow.start(turn, services)
+        answered = _answer_service_question(turn, services, flow_name)
+        return answered if answered is not None else flow.start(turn, services)
 
     return start
 
@@ -51,12 +97,12 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
     Intent.GREET: lambda turn, services: menu.welcome(turn),
     Intent.THANKS_BYE: lambda turn, services: menu.goodbye(turn),
     Intent.ASK_POLICY: policy.answer_question,
-    Intent.REQUEST_HELP: _start("help_request"),
-    Intent.VOLUNTEER_SIGNUP: _start("volunteer_signup"),
+    Intent.REQUEST_HELP: _start(SERVICE_FLOWS[Intent.REQUEST_HELP]),
+    Intent.VOLUNTEER_SIGNUP: _start(SERVICE_FLOWS[Intent.VOLUNTEER_SIGNUP]),
     Intent.CHECK_CASE_STATUS: status.show_status,
     Intent.HUMAN_HANDOFF: hand_off,
     Intent.FIND_DEMAND_CATEGORY: _start("category_guide"),
-    Intent.CHECK_ELIGIBILITY: _start("eligibility"),
+    Intent.CHECK_ELIGIBILITY: _start(SERVICE_FLOWS[Intent.CHECK_ELIGIBILITY]),
     Intent.INFORM: _inform,
 }
 
@@ -123,6 +169,8 @@ def _command(turn: TurnInput, services: DialogServices, command: str) -> Decisio
         return _keep_flow(turn, decision)
     if name == "/handoff":
         return hand_off(turn, services)
+    if name == "/check" and "eligibility" in FLOWS:
+        return _check_programme(turn, services, arg)
     if name == "/topic" and arg:
         return policy.answer_topic(turn, services, arg)
     if name == "/cancel" and state.flow is None:

@@ -94,3 +94,16 @@ MEDIA_IN_FLOW: dict[str, str] = {
     "other": "这类消息我暂时看不懂。请用文字或语音回答。",
     "voice_unrecognized": "抱歉,没听清您的语音。请再说一次,说慢一点,或者打字回答。",
 }
+
+# A question about a service, answered from the knowledge pack: the service itself is offered after the answer.
+SERVICE_OFFER_LEADS: dict[str, str] = {
+    "volunteer_signup": "想报名做志愿者的话,请回复数字:",
+    "help_request": "需要登记求助的话,请回复数字:",
+    "eligibility": "想看看您的社区是否符合申报条件,请回复数字:",
+}
+SERVICE_OFFER_LABELS: dict[str, str] = {
+    "volunteer_signup": "我要报名做志愿者",
+    "help_request": "我要登记求助",
+    "eligibility": "检查我们社区的申报条件",
+}
+BACK_TO_MENU = "返回主菜单"
