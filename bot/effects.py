@@ -108,7 +108,9 @@ def _carry_out_one(effect: Effect, ctx: TurnContext) -> str | None:
             existing = case_store.get_case(s, ref=effect.case_ref)
             if existing is None:
                 return None
-            case_store.add_event(s, case=existing, event="link", note=redact_numbers(effect.note), now=ctx.now)
+            case_store.add_event(
+                s, case=existing, event="link", note=redact_numbers(effect.note), now=ctx.now
+            )
             return existing.ref
         case EscalateCrisis():
             values = dict(effect.form_values)

@@ -110,7 +110,9 @@ class Pipeline:
                 channel=message.channel,
                 user_id=message.user_id,
                 direction="in",
-                text=f"[{message.event}]" if message.event and (message.kind is MessageKind.EVENT or not text) else text,
+                text=f"[{message.event}]"
+                if message.event and (message.kind is MessageKind.EVENT or not text)
+                else text,
                 now=now,
                 platform_msg_id=message.message_id or None,
             )

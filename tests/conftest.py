@@ -46,7 +46,9 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'assistant.db'}", data_dir=tmp_path, pii_key=TEST_PII_KEY)
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'assistant.db'}", data_dir=tmp_path, pii_key=TEST_PII_KEY
+    )
 
 
 @pytest.fixture

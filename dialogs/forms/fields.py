@@ -25,6 +25,7 @@ NAME_WHY = "报名需要留一个姓名,方便工作人员安排服务时称呼�
 DESCRIPTION_PROBLEM = "请用文字说说具体情况,一两句就可以,例如:老人腿脚不好,需要上门照护。"
 CHOICE_PROBLEM = "请回复数字选择。"
 
+
 def validate_phone(text: str, u: Understanding) -> SlotCheck:
     # check_phone also reads a number dictated in Chinese digits (一三九…, 幺 for 1).
     candidate = _phone_text(u) or text

@@ -50,14 +50,18 @@ def test_a_message_gets_replies_with_numbered_choices(client: TestClient) -> Non
     ],
     ids=["short-id", "hostile-id", "missing-id", "unknown-event"],
 )
-def test_bad_requests_are_refused_and_nothing_is_stored(client: TestClient, assistant: Assistant, body: dict[str, str]) -> None:
+def test_bad_requests_are_refused_and_nothing_is_stored(
+    client: TestClient, assistant: Assistant, body: dict[str, str]
+) -> None:
     assert client.post("/api/webchat/messages", json=body).status_code == 422
     with assistant.sessions() as session:
         assert session.scalar(select(func.count()).select_from(MessageLog)) == 0
 
 
 def test_malformed_json_is_refused(client: TestClient) -> None:
-    response = client.post("/api/webchat/messages", content=b"{not json", headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/webchat/messages", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
 
 
@@ -70,14 +74,23 @@ def test_an_oversize_body_is_refused(client: TestClient, assistant: Assistant) -
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed (scripts/dev test installs it)")
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian chromium not installed (scripts/dev test installs it)"
+)
 def test_a_resident_chats_in_a_real_browser(settings: Settings, assistant: Assistant, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     with serving(build_web_app(settings, assistant)) as url, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         page = browser.new_page()
         page.goto(url + "/")

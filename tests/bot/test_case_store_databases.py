@@ -69,4 +69,7 @@ def test_a_retry_storm_yields_one_case_and_one_turn(any_db_assistant: Assistant)
     assert sorted(replayed for _, replayed in results) == [False, True, True]
     with any_db_assistant.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 1
-        assert session.scalar(select(func.count()).select_from(MessageLog).where(MessageLog.direction == "in")) == 1
+        assert (
+            session.scalar(select(func.count()).select_from(MessageLog).where(MessageLog.direction == "in"))
+            == 1
+        )

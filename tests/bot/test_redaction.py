@@ -25,6 +25,8 @@ def test_numbers_are_masked(text: str, stored: str) -> None:
     assert redact_numbers(text) == stored
 
 
-@pytest.mark.parametrize("text", ["金额100000元", "日期2026-11-25 下午3点", "HR-20261123-0001", "", "老人腿脚不好"])
+@pytest.mark.parametrize(
+    "text", ["金额100000元", "日期2026-11-25 下午3点", "HR-20261123-0001", "", "老人腿脚不好"]
+)
 def test_amounts_dates_and_references_are_kept(text: str) -> None:
     assert redact_numbers(text) == text

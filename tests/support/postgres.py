@@ -44,7 +44,19 @@ def running_postgres() -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
     try:
         subprocess.run(
-            _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "assistant", "--auth=trust", "-E", "UTF8", "--no-locale"]),
+            _as_postgres(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "assistant",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-locale",
+                ]
+            ),
             check=True,
             capture_output=True,
         )
@@ -66,11 +78,16 @@ def running_postgres() -> Iterator[str]:
             capture_output=True,
         )
         subprocess.run(
-            _as_postgres([str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "assistant", "assistant"]),
+            _as_postgres(
+                [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "assistant", "assistant"]
+            ),
             check=True,
             capture_output=True,
         )
         yield f"postgresql+psycopg://assistant@127.0.0.1:{port}/assistant"
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
