@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nlu.phones import find_phones, mask_phone
+from nlu.phones import mask_phones_in
 
 # Mainland ID cards (15 or 18 characters, the last may be X) and bank cards (16-19 digits): digits that
 # are not phone numbers but must not be stored readable either. Lookarounds use ASCII classes because
@@ -16,11 +16,4 @@ def redact_numbers(text: str) -> str:
     """`text` with every phone number (valid or mistyped) and every ID or card number masked."""
     if not text:
         return text
-    pieces: list[str] = []
-    cursor = 0
-    for entity in find_phones(text):
-        pieces.append(text[cursor : entity.start])
-        pieces.append(mask_phone(entity.value or entity.text))
-        cursor = entity.end
-    pieces.append(text[cursor:])
-    return _LONG_NUMBER.sub(lambda m: f"****{m.group(0)[-4:]}", "".join(pieces))
+    return _LONG_NUMBER.sub(lambda m: f"****{m.group(0)[-4:]}", mask_phones_in(text))

@@ -289,8 +289,11 @@ def _is_short_spoken_run(span: str, digits: str) -> bool:
     return bool(_CHINESE_DIGIT.search(span)) and len(re.sub(r"\D", "", digits)) < MIN_SPOKEN_ATTEMPT_DIGITS
 
 
-def _national_digits(phone: str) -> str:
-    """The digits as dialled inside the country: a mainland landline gets its trunk 0 back."""
+def national_digits(phone: str) -> str:
+    """`phone` (E.164, as typed or dictated) as the digits dialled inside its country.
+
+    A mainland landline gets its trunk 0 back.
+    """
     phone = spoken_to_digits(to_half_width(phone)).strip()
     digits = re.sub(r"\D", "", phone)
     if phone.startswith("+852"):
@@ -307,7 +310,7 @@ def mask_phone(phone: str) -> str:
     Shown wherever a phone must be recognisable to its owner or to staff without being readable:
     form summaries, the console, free text stored unencrypted.
     """
-    digits = _national_digits(phone)
+    digits = national_digits(phone)
     if len(digits) >= 10:
         return f"{digits[:3]}****{digits[-4:]}" if digits[0] == "1" else f"{digits[:4]}****{digits[-4:]}"
     if len(digits) > 4:
@@ -315,6 +318,11 @@ def mask_phone(phone: str) -> str:
     return "****"
 
 
-def national_digits(phone: str) -> str:
-    """`phone` (E.164 or as typed) as the digits dialled inside its country."""
-    return _national_digits(phone)
+def mask_phones_in(text: str) -> str:
+    """`text` with every phone number in it (valid, mistyped or dictated) masked as `mask_phone` does."""
+    pieces: list[str] = []
+    cursor = 0
+    for entity in find_phones(text):
+        pieces.extend((text[cursor : entity.start], mask_phone(entity.value or entity.text)))
+        cursor = entity.end
+    return "".join(pieces) + text[cursor:]

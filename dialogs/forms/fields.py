@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from dialogs.forms.reading import answer_words
 from dialogs.forms.spec import Prefill, Slot, SlotCheck, Validator
-from nlu.phones import EMPTY_REASON, check_phone, find_phones, mask_phone
+from nlu.phones import EMPTY_REASON, check_phone, mask_phone, mask_phones_in
 from nlu.places import load_gazetteer
 from nlu.types import EntityKind, Understanding
 
@@ -185,12 +185,7 @@ def _as_written(u: Understanding, start: int, end: int) -> str:
 
 def masked_text(text: str) -> str:
     """Free text as a summary shows it: a phone typed into a description is masked like the phone field."""
-    pieces: list[str] = []
-    cursor = 0
-    for entity in find_phones(text):
-        pieces.extend((text[cursor : entity.start], mask_phone(entity.value or entity.text)))
-        cursor = entity.end
-    return "".join(pieces) + text[cursor:]
+    return mask_phones_in(text)
 
 
 def validate_description(text: str, u: Understanding) -> SlotCheck:
