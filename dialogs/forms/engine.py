@@ -303,16 +303,18 @@ def _switch_offer(spec: FormSpec, turn: TurnInput, flow: FlowState) -> Decision 
 def _fill_from(spec: FormSpec, flow: FlowState, u: Understanding, *, mid_form: bool = False) -> FlowState:
     """`flow` with every empty slot that this message already answers filled in, so it is not asked."""
     for slot in spec.slots:
-        if slot.prefill is None or flow.get(slot.name) is not None:
+        if flow.get(slot.name) is not None or (mid_form and not slot.prefill_mid_form):
             continue
-        if mid_form and not slot.prefill_mid_form:
-            continue
-        raw = slot.prefill(u)
-        if raw:
-            check = slot.validate(raw, u)
-            if check.value is not None:
-                flow = flow.with_value(slot.name, check.value)
+        value = _prefilled(slot, u)
+        if value is not None:
+            flow = flow.with_value(slot.name, value)
     return flow
+
+
+def _prefilled(slot: Slot, u: Understanding) -> str | None:
+    """The value this message gives for `slot` unasked, once its validator accepts it."""
+    raw = slot.prefill(u) if slot.prefill is not None else None
+    return slot.validate(raw, u).value if raw else None
 
 
 def _fill_out_of_turn(
@@ -324,17 +326,14 @@ def _fill_out_of_turn(
     """
     notes: list[str] = []
     for slot in spec.slots:
-        if not slot.out_of_turn or slot.name == asked.name or slot.prefill is None:
-            continue
-        if flow.get(slot.name) is not None:
+        if not slot.out_of_turn or slot.name == asked.name or flow.get(slot.name) is not None:
             continue
         if slot.choices and len(u.normalized.strip()) > OUT_OF_TURN_CHOICE_CHARS:
             continue  # "今天天气怎么样" is no urgency; "不急" on its own is
-        raw = slot.prefill(u)
-        check = slot.validate(raw, u) if raw else None
-        if check is not None and check.value is not None:
-            flow = flow.with_value(slot.name, check.value)
-            notes.append(NOTED.replace("{label}", slot.label).replace("{value}", slot.display(check.value)))
+        value = _prefilled(slot, u)
+        if value is not None:
+            flow = flow.with_value(slot.name, value)
+            notes.append(NOTED.replace("{label}", slot.label).replace("{value}", slot.display(value)))
     return (flow, "".join(notes) + "\n") if notes else None
 
 
