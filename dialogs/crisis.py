@@ -1,14 +1,28 @@
-"""Crisis: answer at once with emergency numbers and open an urgent case, whatever was going on."""
+"""Crisis: answer at once with emergency numbers and open an urgent case, whatever was going on.
+
+A second danger message, or a follow-up ("救护车到了,谢谢"), from the same resident while their
+crisis case is still open and recent joins that case instead of opening another: staff see one
+thread, and nobody is alarmed twice for one emergency.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from dialogs import texts
-from dialogs.effects import EscalateCrisis
-from dialogs.replies import Reply
-from dialogs.turn import Action, Decision, TurnInput
-from nlu.types import Understanding
+from dialogs.effects import EscalateCrisis, LinkToOpenCase
+from dialogs.handoff import OPEN_STATUSES
+from dialogs.ports import CaseSummary
+from dialogs.replies import CASE_REF_PLACEHOLDER, Reply
+from dialogs.turn import Action, Decision, DialogServices, TurnInput
+from nlu.types import Intent, Understanding
+
+# How long after a crisis case was last touched a message from the same resident still belongs to it.
+FOLLOW_UP_WINDOW = timedelta(hours=2)
+# A follow-up to an emergency: thanks, or news that help has come ("救护车到了", the rules' "resolved").
+FOLLOW_UP_INTENTS = frozenset({Intent.THANKS_BYE})
+RESOLVED_NOTE = "danger_context:resolved"
 
 
 def rules_said_crisis(u: Understanding) -> bool:
@@ -16,14 +30,41 @@ def rules_said_crisis(u: Understanding) -> bool:
     return any(n.startswith("crisis:") for n in u.notes)
 
 
-def handle_crisis(turn: TurnInput) -> Decision:
+def recent_crisis_case(turn: TurnInput, services: DialogServices) -> CaseSummary | None:
+    """This resident's open crisis case, if it was opened or updated within the follow-up window."""
+    now = turn.now
+    for case in services.desk.cases_of_user():
+        if case.kind != "crisis" or case.status not in OPEN_STATUSES:
+            continue
+        updated = case.updated_at
+        if updated.tzinfo is None and now.tzinfo is not None:
+            updated = updated.replace(tzinfo=now.tzinfo)
+        elif updated.tzinfo is not None and now.tzinfo is None:
+            updated = updated.replace(tzinfo=None)
+        if now - updated <= FOLLOW_UP_WINDOW:
+            return case
+    return None
+
+
+def handle_crisis(turn: TurnInput, services: DialogServices, *, message: str | None = None) -> Decision:
     """A form in progress is closed, its values travel with the urgent case so nothing is lost."""
     u = turn.understanding
     flow = turn.state.flow
+    said = message if message is not None else u.text
     signal = next((n.removeprefix("crisis:") for n in u.notes if n.startswith("crisis:")), "crisis")
+    if message is not None:
+        signal = "safety_check_yes"
+    open_case = recent_crisis_case(turn, services)
+    if open_case is not None:
+        return Decision(
+            replies=(Reply(texts.CRISIS_AGAIN.replace(CASE_REF_PLACEHOLDER, open_case.ref)),),
+            state=replace(turn.state, flow=None, choices=()),
+            action=Action.CRISIS,
+            effects=(LinkToOpenCase(case_ref=open_case.ref, note=f"紧急情况补充:{said[:500]}"),),
+        )
     effect = EscalateCrisis(
         signal=signal,
-        message=u.text,
+        message=said,
         form_values=(("form", flow.name), *flow.values) if flow else (),
     )
     return Decision(
@@ -31,4 +72,24 @@ def handle_crisis(turn: TurnInput) -> Decision:
         state=replace(turn.state, flow=None, choices=()),
         action=Action.CRISIS,
         effects=(effect,),
+    )
+
+
+def follow_up(turn: TurnInput, services: DialogServices) -> Decision | None:
+    """A message after an emergency ("救护车到了", "谢谢") joins the open crisis case; None otherwise."""
+    u = turn.understanding
+    if turn.command is not None or turn.state.flow is not None:
+        return None
+    if u.intent not in FOLLOW_UP_INTENTS and RESOLVED_NOTE not in u.notes:
+        return None
+    if not u.normalized.strip():
+        return None
+    open_case = recent_crisis_case(turn, services)
+    if open_case is None:
+        return None
+    return Decision(
+        replies=(Reply(texts.CRISIS_FOLLOW_UP.replace(CASE_REF_PLACEHOLDER, open_case.ref)),),
+        state=replace(turn.state, choices=()),
+        action=Action.CRISIS,
+        effects=(LinkToOpenCase(case_ref=open_case.ref, note=f"紧急情况后续:{u.text[:500]}"),),
     )

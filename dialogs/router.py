@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from dialogs import menu, policy, status, texts
+from dialogs import menu, policy, safety, status, texts
 from dialogs.choices import choice_key
-from dialogs.crisis import handle_crisis, rules_said_crisis
+from dialogs.crisis import follow_up, handle_crisis, rules_said_crisis
 from dialogs.eligibility import OPENING_KEY, PROGRAMME_COMMAND, programme_from_text
 from dialogs.flows import FLOWS, Flow
 from dialogs.forms.help_request import reads_like_help_request
@@ -93,10 +93,29 @@ def _start(flow_name: str) -> IntentHandler:
     return start
 
 
+# A policy question whose runner-up is a service ("志愿者要几点报到": ask_policy, then volunteer_signup)
+# is answered and the service offered, as when the service came first.
+SERVICE_RUNNER_UP = 0.3
+
+
+def _ask_policy(turn: TurnInput, services: DialogServices) -> Decision:
+    ranking = turn.understanding.ranking
+    runner_up = ranking[1] if len(ranking) > 1 else None
+    if (
+        runner_up is not None
+        and runner_up.name in SERVICE_FLOWS
+        and runner_up.confidence >= SERVICE_RUNNER_UP
+    ):
+        answered = _answer_service_question(turn, services, SERVICE_FLOWS[runner_up.name])
+        if answered is not None:
+            return answered
+    return policy.answer_question(turn, services)
+
+
 INTENT_HANDLERS: dict[str, IntentHandler] = {
     Intent.GREET: lambda turn, services: menu.welcome(turn),
     Intent.THANKS_BYE: lambda turn, services: menu.goodbye(turn),
-    Intent.ASK_POLICY: policy.answer_question,
+    Intent.ASK_POLICY: _ask_policy,
     Intent.REQUEST_HELP: _start(SERVICE_FLOWS[Intent.REQUEST_HELP]),
     Intent.VOLUNTEER_SIGNUP: _start(SERVICE_FLOWS[Intent.VOLUNTEER_SIGNUP]),
     Intent.CHECK_CASE_STATUS: status.show_status,
@@ -110,7 +129,18 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
 def decide(turn: TurnInput, services: DialogServices) -> Decision:
     u = turn.understanding
     if u.intent == Intent.CRISIS:
-        return _keep_form_after_model_crisis(turn, handle_crisis(turn))
+        return _keep_form_after_model_crisis(turn, handle_crisis(turn, services))
+    danger = safety.answer_to_question(turn)
+    if danger is not None:
+        return _after_safety_answer(turn, services, danger)
+    if safety.pending_message(turn.state) is not None:
+        # Something else than an answer: the question lapses; this message is checked on its own.
+        turn = replace(turn, state=safety.without_pending(turn.state))
+    if u.safety_check and turn.command is None:
+        return safety.ask(turn)
+    followed = follow_up(turn, services)
+    if followed is not None:
+        return followed
 
     resumable = _suspend_if_idle(turn, services)
     if resumable is not turn:
@@ -122,6 +152,24 @@ def decide(turn: TurnInput, services: DialogServices) -> Decision:
         # Not understood while a form waits (set aside by a crisis or a question): offer it again.
         return _offer_resume(decision)
     return decision
+
+
+def _after_safety_answer(turn: TurnInput, services: DialogServices, danger: bool) -> Decision:
+    """ "有": the crisis, with the message the question was about. "没有": that message goes on as if
+    the question had not been asked (a form in progress takes it as its answer)."""
+    message = safety.pending_message(turn.state) or turn.understanding.text
+    cleared = replace(turn, state=replace(safety.without_pending(turn.state), choices=()), command=None)
+    if danger:
+        return handle_crisis(cleared, services, message=message)
+    if services.reinterpret is None or not message.strip():
+        reply = menu.menu_reply(texts.SAFETY_OK)
+        return Decision(
+            replies=(reply,), state=replace(cleared.state, choices=reply.choices), action="smalltalk"
+        )
+    understood = replace(services.reinterpret(message), safety_check=False)
+    if understood.intent == Intent.CRISIS:
+        return handle_crisis(cleared, services, message=message)
+    return decide(replace(cleared, understanding=understood), services)
 
 
 def _route(turn: TurnInput, services: DialogServices) -> Decision:

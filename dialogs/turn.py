@@ -25,6 +25,7 @@ class Action:
     CASE_STATUS = "case_status"
     HANDOFF = "handoff"
     CRISIS = "crisis"
+    SAFETY_CHECK = "safety_check"
     FALLBACK = "fallback"
     SMALLTALK = "smalltalk"
 

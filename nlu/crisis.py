@@ -1,15 +1,30 @@
-"""Rule-based crisis detection that does not depend on the intent classifier.
+"""Rule-based crisis assessment that does not depend on the intent classifier.
 
-Suicide, self-harm, violence in progress and life-threatening emergencies must never be missed
-because a statistical model was unsure, so this detector runs first on every message. The
-phrases live in data/crisis.yml; it errs towards firing: a false alarm costs a resident one
-extra hotline reply, a miss can cost a life.
+Suicide, self-harm, violence, a child or an elderly person in danger, medical emergencies,
+disasters and missing people must never be missed because a statistical model was unsure, so this
+runs first on every message, and on every answer inside a form. Everything it knows is data in
+data/crisis.yml, organised by the triage taxonomy of shared/BLIND_ROUNDS.md:
+
+- `kinds`: phrases and patterns that name a danger (不想活了, 拿刀, 着火);
+- `combinations`: who is at risk plus what is happening, neither enough alone (a child + 栏杆外,
+  an elderly person + 几天没开门): danger that is described, not named;
+- `weak`: distress that may or may not be a danger (撑不下去了): the safety question is asked;
+- `harmless`: contexts in which danger words are talk, not danger (a course, a drama, a project,
+  a question about emergency numbers, an ambulance that has arrived, a past event);
+- `present`: words that make it now (现在, 刚刚, 正在), which keep a harmless context from clearing
+  a danger entirely;
+- `guards`: hyperbole that hides only the words it overlaps (笑死, 死机, 跳楼价).
+
+The assessment has three levels: ALARM (110/120/12356 at once and an urgent case), ASK (one safety
+question with the numbers before anything else) and NONE. It errs towards asking: a question costs
+a resident one turn, a miss can cost a life.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -25,6 +40,40 @@ class CrisisSignal:
 
     kind: str
     phrase: str
+
+
+class DangerLevel(StrEnum):
+    NONE = "none"
+    ASK = "ask"  # ask the safety question before anything else
+    ALARM = "alarm"  # emergency numbers and an urgent case at once
+
+
+@dataclass(frozen=True, slots=True)
+class CrisisAssessment:
+    """What the rules make of one message: the level, the danger seen (if any) and the context that
+    softened it (a course, a drama, a project ...)."""
+
+    level: DangerLevel
+    signal: CrisisSignal | None = None
+    context: str = ""
+
+    @property
+    def alarm(self) -> bool:
+        return self.level is DangerLevel.ALARM
+
+
+NO_DANGER = CrisisAssessment(DangerLevel.NONE)
+
+
+def _checked_patterns(value: list[str]) -> list[str]:
+    for pattern in value:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid crisis pattern {pattern!r}: {exc}") from exc
+        if compiled.match(""):
+            raise ValueError(f"crisis pattern {pattern!r} matches the empty string")
+    return value
 
 
 class _KindSpec(BaseModel):
@@ -43,14 +92,36 @@ class _KindSpec(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                compiled = re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"invalid crisis pattern {pattern!r}: {exc}") from exc
-            if compiled.match(""):
-                raise ValueError(f"crisis pattern {pattern!r} matches the empty string")
-        return value
+        return _checked_patterns(value)
+
+
+class _CombinationSpec(BaseModel):
+    """Danger described rather than named: one `who` and one `what` anywhere in the message."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    who: list[str] = Field(min_length=1)
+    what: list[str] = Field(min_length=1)
+
+    @field_validator("who", "what")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        return _checked_patterns(value)
+
+
+class _ContextSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # The danger kinds this context can soften; empty: all of them.
+    clears: list[str] = Field(default_factory=list)
+    phrases: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        return _checked_patterns(value)
 
 
 class CrisisSpec(BaseModel):
@@ -60,6 +131,14 @@ class CrisisSpec(BaseModel):
 
     version: int
     kinds: dict[str, _KindSpec]
+    combinations: list[_CombinationSpec] = Field(default_factory=list)
+    weak: dict[str, _KindSpec] = Field(default_factory=dict)
+    harmless: dict[str, _ContextSpec] = Field(default_factory=dict)
+    present: list[str] = Field(default_factory=list)
+    # Contexts that only soften a danger to the safety question (a past event may have come back today),
+    # and the words that make it today again.
+    uncertain: list[str] = Field(default_factory=list)
+    recent: list[str] = Field(default_factory=list)
     guards: list[str] = Field(default_factory=list)
 
     @field_validator("kinds")
@@ -78,28 +157,111 @@ def _matchable(text: str) -> str:
     return "".join(text.lower().split())
 
 
+def _alternation(phrases: list[str], patterns: list[str]) -> re.Pattern[str] | None:
+    parts = [re.escape(_matchable(p)) for p in sorted(phrases, key=len, reverse=True) if p.strip()]
+    parts.extend(f"(?:{p})" for p in patterns)
+    return re.compile("|".join(parts)) if parts else None
+
+
 class CrisisDetector:
-    """Matches the phrases and patterns of a `CrisisSpec`, ignoring matches that overlap a guard."""
+    """Interprets a `CrisisSpec`: named dangers, described dangers, distress, harmless contexts."""
 
     def __init__(self, spec: CrisisSpec) -> None:
-        self._kinds: list[tuple[str, re.Pattern[str]]] = []
-        for name, kind in spec.kinds.items():
-            parts = [re.escape(_matchable(p)) for p in sorted(kind.phrases, key=len, reverse=True)]
-            parts.extend(f"(?:{p})" for p in kind.patterns)
-            self._kinds.append((name, re.compile("|".join(parts))))
+        self._kinds = self._compile(spec.kinds)
+        self._weak = self._compile(spec.weak)
+        self._combinations: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = []
+        for combo in spec.combinations:
+            who = _alternation([], combo.who)
+            what = _alternation([], combo.what)
+            if who is not None and what is not None:
+                self._combinations.append((combo.kind, who, what))
+        self._harmless: list[tuple[str, re.Pattern[str], frozenset[str]]] = []
+        for name, context in spec.harmless.items():
+            pattern = _alternation(context.phrases, context.patterns)
+            if pattern is not None:
+                self._harmless.append((name, pattern, frozenset(context.clears)))
+        self._present = _alternation(spec.present, [])
+        self._recent = _alternation(spec.recent, [])
+        self._uncertain = frozenset(spec.uncertain)
         guards = sorted({_matchable(g) for g in spec.guards if g.strip()}, key=len, reverse=True)
         self._guard = re.compile("|".join(re.escape(g) for g in guards)) if guards else None
 
+    @staticmethod
+    def _compile(kinds: dict[str, _KindSpec]) -> list[tuple[str, re.Pattern[str]]]:
+        compiled: list[tuple[str, re.Pattern[str]]] = []
+        for name, kind in kinds.items():
+            pattern = _alternation(kind.phrases, kind.patterns)
+            if pattern is not None:
+                compiled.append((name, pattern))
+        return compiled
+
     def detect(self, normalized: str) -> CrisisSignal | None:
+        """The danger named or described, when the message raises the alarm; else None."""
+        assessment = self.assess(normalized)
+        return assessment.signal if assessment.alarm else None
+
+    def assess(self, normalized: str) -> CrisisAssessment:
         text = _matchable(normalized)
         if not text:
-            return None
+            return NO_DANGER
         guarded = self._guarded_spans(text)
-        for name, pattern in self._kinds:
-            for match in self._matches(pattern, text):
-                start, end = match
+        signal = self._first_signal(self._kinds, text, guarded) or self._combination(text)
+        context = self.harmless_context(normalized, signal.kind if signal is not None else None)
+        if signal is not None:
+            if not context:
+                return CrisisAssessment(DangerLevel.ALARM, signal)
+            if context in self._uncertain:
+                # A story that mentions the past may still end in a danger today: ask, unless it is now.
+                level = DangerLevel.ALARM if self.says_recent(normalized) else DangerLevel.ASK
+                return CrisisAssessment(level, signal, context)
+            # Talk about danger (a course, a drama, a project) clears it, unless it is happening now.
+            if self.says_now(normalized):
+                return CrisisAssessment(DangerLevel.ASK, signal, context)
+            return CrisisAssessment(DangerLevel.NONE, signal, context)
+        weak = self._first_signal(self._weak, text, guarded)
+        if weak is not None and not context:
+            return CrisisAssessment(DangerLevel.ASK, weak)
+        return CrisisAssessment(DangerLevel.NONE, None, context)
+
+    def harmless_context(self, normalized: str, kind: str | None = None) -> str:
+        """The name of the first harmless context the message is in ("course", "fiction" ...) that can
+        soften a danger of `kind`, or ""."""
+        text = _matchable(normalized)
+        return next(
+            (
+                name
+                for name, pattern, clears in self._harmless
+                if (kind is None or not clears or kind in clears) and pattern.search(text)
+            ),
+            "",
+        )
+
+    def says_now(self, normalized: str) -> bool:
+        return self._present is not None and self._present.search(_matchable(normalized)) is not None
+
+    def says_recent(self, normalized: str) -> bool:
+        # Not `present`: "现在已经离婚了" after a past event says it is over, not that it is happening.
+        return self._recent is not None and self._recent.search(_matchable(normalized)) is not None
+
+    def _first_signal(
+        self, kinds: list[tuple[str, re.Pattern[str]]], text: str, guarded: list[tuple[int, int]]
+    ) -> CrisisSignal | None:
+        for name, pattern in kinds:
+            for start, end in self._matches(pattern, text):
                 if not any(start < g_end and g_start < end for g_start, g_end in guarded):
                     return CrisisSignal(kind=name, phrase=text[start:end])
+        return None
+
+    def _combination(self, text: str) -> CrisisSignal | None:
+        # Guards are words of hyperbole and phone calls (笑死, 打电话); a described danger never is one,
+        # and "打电话就没人接" must not be hidden by the 打电话 guard.
+        for kind, who, what in self._combinations:
+            person = who.search(text)
+            if person is None:
+                continue
+            found = what.search(text)
+            if found is not None:
+                return CrisisSignal(kind=kind, phrase=f"{person.group(0)}…{found.group(0)}")
         return None
 
     def _guarded_spans(self, text: str) -> list[tuple[int, int]]:
@@ -143,5 +305,10 @@ def default_detector() -> CrisisDetector:
 
 
 def detect_crisis(normalized: str) -> CrisisSignal | None:
-    """A `CrisisSignal` when the normalised message talks about a crisis, else None."""
+    """A `CrisisSignal` when the normalised message raises the alarm, else None."""
     return default_detector().detect(normalized)
+
+
+def assess_crisis(normalized: str) -> CrisisAssessment:
+    """The rules' three-level view of a normalised message."""
+    return default_detector().assess(normalized)

@@ -669,11 +669,56 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--sweep", action="store_true", help="show the threshold sweep on out-of-fold predictions"
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--blind",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="ROUND_DIR",
+        help="evaluate a blind round folder (nlu/data/blind/round-NN) instead of the held-out file; "
+        "crisis recall, false alarms and macro-F1 as the assistant would act",
+    )
+    parser.add_argument(
+        "--brief", action="store_true", help="with --blind: figures only, no list of failures"
+    )
     return parser.parse_args(argv)
+
+
+def run_blind(args: argparse.Namespace) -> int:
+    """Each round once with the embedded model (and Rasa beside it with --rasa-url)."""
+    from nlu.blind import evaluate_round, format_round_report, load_round
+
+    training_files = tuple(args.train_file or DEFAULT_TRAINING_FILES)
+    model, _ = train_with_figures(training_files)
+    interpreters = [Interpreter(model, threshold=args.threshold)]
+    rasa_model = None
+    if args.rasa_url:
+        from nlu.rasa_backend import RasaIntentModel
+
+        rasa_model = RasaIntentModel(args.rasa_url, timeout=args.rasa_timeout)
+        interpreters.append(Interpreter(rasa_model, threshold=args.threshold))
+    payload: list[dict[str, Any]] = []
+    for folder in args.blind:
+        messages = load_round(folder)
+        for interpreter in interpreters:
+            report = evaluate_round(messages, interpreter.parse, interpreter.model.name)
+            if args.json:
+                payload.append({"round": folder.name, **asdict(report)})
+            else:
+                print(format_round_report(report, folder.name, show_failures=not args.brief))
+                print()
+    if rasa_model is not None:
+        rasa_model.close()
+    if args.json:
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write("\n")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
+    if args.blind:
+        return run_blind(args)
     examples = load_training_data([args.test_file])
     training_files = tuple(args.train_file or DEFAULT_TRAINING_FILES)
     model, training = train_with_figures(training_files)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from nlu.crisis import CrisisSignal, detect_crisis
+from nlu.crisis import CrisisAssessment, CrisisSignal, DangerLevel, assess_crisis
 from nlu.normalize import normalize
 from nlu.types import Entity, Intent, IntentScore, Understanding
 
@@ -32,6 +32,13 @@ DEFAULT_THRESHOLD = 0.20
 # model's crisis guesses were everyday hardship (被平台扣钱了 0.60, 压力很大睡不着 0.55, 火星基地 0.23),
 # which deserve an answer, not a hotline.
 DEFAULT_CRISIS_FLOOR = 0.70
+# From this calibrated crisis score (anywhere in the ranking) the safety question is asked before
+# the message is acted on: a crisis the rules missed gets 110 / 120 / 12356 and one question instead of
+# a consent form. Tuned on blind round 01 after its first-seen figures were recorded (docs/nlu.md).
+DEFAULT_SAFETY_CHECK_FLOOR = 0.25
+# A model-only safety question needs a description to go on: a short answer inside a form ("我也不知道",
+# "很急") is not one, and a short danger message ("救命", "着火了") is the rules' to catch.
+SAFETY_CHECK_MIN_CHARS = 8
 DEFAULT_RASA_URL = "http://localhost:5005"
 # Backend name reported when the crisis rules, not a model, decided the intent.
 CRISIS_BACKEND = "crisis_rules"
@@ -69,6 +76,7 @@ class Interpreter:
         extract_entities: EntityExtractor | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         crisis_floor: float = DEFAULT_CRISIS_FLOOR,
+        safety_check_floor: float = DEFAULT_SAFETY_CHECK_FLOOR,
     ) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be within [0, 1], got {threshold}")
@@ -78,6 +86,7 @@ class Interpreter:
         self.fallback_model = fallback_model
         self.threshold = threshold
         self.crisis_floor = crisis_floor
+        self.safety_check_floor = safety_check_floor
         self._extract_entities = (
             extract_entities if extract_entities is not None else _default_entity_extractor()
         )
@@ -89,8 +98,8 @@ class Interpreter:
         notes = list(normalized.notes)
         entities = self._entities(normalized.text, now)
 
-        signal = detect_crisis(normalized.text)
-        if signal is not None:
+        assessment = assess_crisis(normalized.text)
+        if assessment.alarm and assessment.signal is not None:
             return Understanding(
                 text=normalized.original,
                 normalized=normalized.text,
@@ -100,18 +109,34 @@ class Interpreter:
                 ranking=(IntentScore(Intent.CRISIS.value, 1.0),),
                 entities=entities,
                 backend=CRISIS_BACKEND,
-                notes=(*notes, *_crisis_notes(signal)),
+                notes=(*notes, *_crisis_notes(assessment.signal)),
             )
 
         ranking, backend = self._rank(normalized.text, notes)
         candidates = ranking
+        crisis_score = next((s.confidence for s in ranking if s.name == Intent.CRISIS.value), 0.0)
+        safety_check = assessment.level is DangerLevel.ASK
         if ranking and ranking[0].name == Intent.CRISIS.value:
-            if ranking[0].confidence >= max(self.crisis_floor, self.threshold):
+            believed = ranking[0].confidence >= max(self.crisis_floor, self.threshold)
+            if believed and not assessment.context:
                 candidates = ranking[:1]
             else:
-                # An unsure model-only crisis: answer the next guess, and leave a trace for review.
+                # An unsure model-only crisis, or one in a harmless context (a course, a drama): answer
+                # the next guess after the safety question, and leave a trace for review.
                 notes.append(f"crisis_below_floor:{ranking[0].confidence:.2f}")
                 candidates = ranking[1:]
+                described = len(normalized.text) >= SAFETY_CHECK_MIN_CHARS
+                safety_check = safety_check or believed or (described and not assessment.context)
+        elif (
+            crisis_score >= self.safety_check_floor
+            and not assessment.context
+            and len(normalized.text) >= SAFETY_CHECK_MIN_CHARS
+        ):
+            safety_check = True
+        if safety_check:
+            notes.extend(_check_notes(assessment, crisis_score))
+        if assessment.context:
+            notes.append(f"danger_context:{assessment.context}")
         if candidates and candidates[0].confidence >= self.threshold:
             intent, confidence = candidates[0].name, candidates[0].confidence
         else:
@@ -132,6 +157,7 @@ class Interpreter:
             entities=entities,
             backend=backend,
             notes=tuple(notes),
+            safety_check=safety_check,
         )
 
     def _rank(self, normalized: str, notes: list[str]) -> tuple[tuple[IntentScore, ...], str]:
@@ -186,6 +212,13 @@ def _crisis_notes(signal: CrisisSignal) -> tuple[str, ...]:
     return (f"crisis:{signal.kind}", f"crisis_phrase:{signal.phrase}")
 
 
+def _check_notes(assessment: CrisisAssessment, crisis_score: float) -> tuple[str, ...]:
+    """Why the safety question is asked: the rules' distress or danger signal, or the model's score."""
+    if assessment.signal is not None:
+        return (f"safety_check:{assessment.signal.kind}", f"crisis_phrase:{assessment.signal.phrase}")
+    return (f"safety_check:model:{crisis_score:.2f}",)
+
+
 # Touches every table a parse loads on first use: Traditional script, a place, a phone, a date.
 _WARM_UP_TEXT = "我住喺莲花北社区,電話13800138000,想明天下午做义工"
 
@@ -197,7 +230,7 @@ def warm_up(model: IntentModel | None = None) -> None:
     Runs the local parts of a parse and, if given, an in-process model; never a remote backend.
     """
     normalized = normalize(_WARM_UP_TEXT).text
-    detect_crisis(normalized)
+    assess_crisis(normalized)
     extract = _default_entity_extractor()
     if extract is not None:
         extract(normalized)

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from nlu.types import Intent
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-DEFAULT_TRAINING_FILES: tuple[Path, ...] = (DATA_DIR / "nlu.yml",)
+DEFAULT_TRAINING_FILES: tuple[Path, ...] = (DATA_DIR / "nlu.yml", DATA_DIR / "nlu_written.yml")
 # Held out: never pass it to training.
 HELD_OUT_TEST_FILE = DATA_DIR / "test.yml"
 

@@ -97,6 +97,8 @@ class Understanding:
     entities: tuple[Entity, ...] = ()
     backend: str = "embedded"
     notes: tuple[str, ...] = field(default=())
+    # Not sure whether someone is in danger: the safety question comes before anything else.
+    safety_check: bool = False
 
     def first(self, kind: EntityKind) -> Entity | None:
         return next((e for e in self.entities if e.kind is kind), None)
