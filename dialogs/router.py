@@ -128,6 +128,10 @@ INTENT_HANDLERS: dict[str, IntentHandler] = {
 
 def decide(turn: TurnInput, services: DialogServices) -> Decision:
     u = turn.understanding
+    # A chosen answer to the safety question first (its label "有,现在有危险" reads as a crisis itself);
+    # a typed message that is a crisis is one, whatever it answers ("不是,是我爸倒在地上了").
+    if turn.command in safety.COMMANDS:
+        return _after_safety_answer(turn, services, turn.command == safety.YES_COMMAND)
     if u.intent == Intent.CRISIS:
         return _keep_form_after_model_crisis(turn, handle_crisis(turn, services))
     danger = safety.answer_to_question(turn)

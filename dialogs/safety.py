@@ -20,6 +20,7 @@ from dialogs.yesno import yes_or_no
 PENDING_KEY = "safety_pending"
 YES_COMMAND = "/danger yes"
 NO_COMMAND = "/danger no"
+COMMANDS = frozenset({YES_COMMAND, NO_COMMAND})
 CHOICES = (
     Choice("1", texts.SAFETY_YES, YES_COMMAND),
     Choice("2", texts.SAFETY_NO, NO_COMMAND),

@@ -138,6 +138,7 @@ class CrisisSpec(BaseModel):
     # Contexts that only soften a danger to the safety question (a past event may have come back today),
     # and the words that make it today again.
     uncertain: list[str] = Field(default_factory=list)
+    firm: list[str] = Field(default_factory=list)
     recent: list[str] = Field(default_factory=list)
     guards: list[str] = Field(default_factory=list)
 
@@ -183,6 +184,7 @@ class CrisisDetector:
         self._present = _alternation(spec.present, [])
         self._recent = _alternation(spec.recent, [])
         self._uncertain = frozenset(spec.uncertain)
+        self._firm = frozenset(spec.firm)
         guards = sorted({_matchable(g) for g in spec.guards if g.strip()}, key=len, reverse=True)
         self._guard = re.compile("|".join(re.escape(g) for g in guards)) if guards else None
 
@@ -235,6 +237,10 @@ class CrisisDetector:
             ),
             "",
         )
+
+    def is_firm(self, context: str) -> bool:
+        """A context that is talk (a course, a project, a drama), whatever a model thinks of the words."""
+        return context in self._firm
 
     def says_now(self, normalized: str) -> bool:
         return self._present is not None and self._present.search(_matchable(normalized)) is not None
@@ -307,6 +313,11 @@ def default_detector() -> CrisisDetector:
 def detect_crisis(normalized: str) -> CrisisSignal | None:
     """A `CrisisSignal` when the normalised message raises the alarm, else None."""
     return default_detector().detect(normalized)
+
+
+def firm_context(context: str) -> bool:
+    """Whether a harmless context of data/crisis.yml is one no model score overrides."""
+    return default_detector().is_firm(context)
 
 
 def assess_crisis(normalized: str) -> CrisisAssessment:

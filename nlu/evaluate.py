@@ -440,14 +440,20 @@ def _rasa_training_warnings(training: dict[str, Any], training_files: Sequence[P
     if not training:
         return ["no nlu/rasa/models/train_report.json: Rasa's training time and memory are unknown"]
     recorded = training.get("nlu_data_sha256")
-    if len(training_files) != 1 or not isinstance(recorded, str):
+    if not isinstance(recorded, str):
         return ["cannot tell whether Rasa was trained on the current training data"]
-    if recorded != file_sha256(training_files[0]):
+    if recorded != training_data_sha256(training_files):
+        names = ", ".join(f.name for f in training_files)
         return [
-            f"Rasa's model was trained on another version of {training_files[0].name} than the "
-            "embedded model now; retrain with scripts/rasa-train.sh for a fair comparison"
+            f"Rasa's model was trained on other data than the embedded model now ({names}); "
+            "retrain with scripts/rasa-train.sh for a fair comparison"
         ]
     return []
+
+
+def training_data_sha256(files: Sequence[Path]) -> str:
+    """One hash over the training files in order, as scripts/rasa-train.sh records it."""
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
 def _fmt(value: Any, unit: str = "") -> str:

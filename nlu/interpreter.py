@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from nlu.crisis import CrisisAssessment, CrisisSignal, DangerLevel, assess_crisis
+from nlu.crisis import CrisisAssessment, CrisisSignal, DangerLevel, assess_crisis, firm_context
 from nlu.normalize import normalize
 from nlu.types import Entity, Intent, IntentScore, Understanding
 
@@ -36,6 +36,8 @@ DEFAULT_CRISIS_FLOOR = 0.70
 # the message is acted on: a crisis the rules missed gets 110 / 120 / 12356 and one question instead of
 # a consent form. Tuned on blind round 01 after its first-seen figures were recorded (docs/nlu.md).
 DEFAULT_SAFETY_CHECK_FLOOR = 0.25
+# A danger in a context that only softens (past, casework, a lesson) is alarmed when the model is this sure.
+CONFIRMED_CRISIS = 0.9
 # A model-only safety question needs a description to go on: a short answer inside a form ("我也不知道",
 # "很急") is not one, and a short danger message ("救命", "着火了") is the rules' to catch.
 SAFETY_CHECK_MIN_CHARS = 8
@@ -118,7 +120,10 @@ class Interpreter:
         safety_check = assessment.level is DangerLevel.ASK
         if ranking and ranking[0].name == Intent.CRISIS.value:
             believed = ranking[0].confidence >= max(self.crisis_floor, self.threshold)
-            if believed and not assessment.context:
+            # A context that only softens (a social worker's "个案", "先打120还是", a past event) and a
+            # model trained on harmless danger talk too that is all but sure: the alarm.
+            confirmed = ranking[0].confidence >= CONFIRMED_CRISIS and not firm_context(assessment.context)
+            if (believed and not assessment.context) or confirmed:
                 candidates = ranking[:1]
             else:
                 # An unsure model-only crisis, or one in a harmless context (a course, a drama): answer

@@ -2,7 +2,7 @@
 # rasa-train.sh — train the NLU-only Rasa model into nlu/rasa/models/ and record its cost.
 #
 # Usage:   scripts/rasa-train.sh                       # trains from nlu/data/nlu.yml
-#          RASA_NLU_DATA=/tmp/mini.yml scripts/rasa-train.sh   # another training file
+#          RASA_NLU_DATA=/tmp/mini.yml scripts/rasa-train.sh   # other training file(s), space-separated
 #
 # Needs scripts/rasa-setup.sh to have been run once, and the project venv (.venv, Python 3.11)
 # for the export step. Runs offline. The bot sends Rasa normalised text, so the training data
@@ -33,7 +33,8 @@ CONFIG="$REPO_ROOT/nlu/rasa/config.yml"
 MODELS_DIR="$REPO_ROOT/nlu/rasa/models"
 MODEL_NAME="nlu-zh"
 BUILD_DIR="$REPO_ROOT/nlu/rasa/build"
-NLU_DATA="${RASA_NLU_DATA:-$REPO_ROOT/nlu/data/nlu.yml}"
+# The same files the embedded model trains on (nlu.training_data.DEFAULT_TRAINING_FILES).
+read -r -a NLU_FILES <<< "${RASA_NLU_DATA:-$REPO_ROOT/nlu/data/nlu.yml $REPO_ROOT/nlu/data/nlu_written.yml}"
 PROJECT_PYTHON="${PROJECT_PYTHON:-$REPO_ROOT/.venv/bin/python}"
 
 if [[ ! -x "$VENV/bin/rasa" ]]; then
@@ -44,6 +45,7 @@ if [[ ! -x "$PROJECT_PYTHON" ]]; then
     echo "rasa-train: project Python $PROJECT_PYTHON not found (set PROJECT_PYTHON)" >&2
     exit 1
 fi
+for NLU_DATA in "${NLU_FILES[@]}"; do
 if [[ ! -f "$NLU_DATA" ]]; then
     echo "rasa-train: training data $NLU_DATA not found" >&2
     exit 1
@@ -52,15 +54,16 @@ if [[ "$(basename "$NLU_DATA")" == "test.yml" ]]; then
     echo "rasa-train: $NLU_DATA is the held-out test set; train on nlu.yml" >&2
     exit 1
 fi
+done
 
 mkdir -p "$MODELS_DIR"
 cd "$REPO_ROOT"
 rm -rf "$BUILD_DIR"
-"$PROJECT_PYTHON" -m nlu.rasa.training_export "$NLU_DATA" --out "$BUILD_DIR"
+"$PROJECT_PYTHON" -m nlu.rasa.training_export "${NLU_FILES[@]}" --out "$BUILD_DIR"
 # The server loads the newest archive in the folder: drop older ones so it cannot pick a stale model.
 find "$MODELS_DIR" -maxdepth 1 -name '*.tar.gz' -delete
 
-"$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$BUILD_DIR/nlu.yml" "$MODELS_DIR" "$MODEL_NAME" "$NLU_DATA" <<'PY'
+"$VENV/bin/python" - "$VENV/bin/rasa" "$CONFIG" "$BUILD_DIR/nlu.yml" "$MODELS_DIR" "$MODEL_NAME" "${NLU_FILES[@]}" <<'PY'
 """Run `rasa train nlu`, then write train_report.json next to the model."""
 import datetime
 import hashlib
@@ -73,7 +76,8 @@ import sys
 import time
 from pathlib import Path
 
-rasa, config, exported_data, models_dir, model_name, nlu_data = sys.argv[1:7]
+rasa, config, exported_data, models_dir, model_name = sys.argv[1:6]
+nlu_data = sys.argv[6:]
 command = [
     rasa, "train", "nlu",
     "--config", config,
@@ -104,14 +108,14 @@ report = {
     "rasa_version": importlib.metadata.version("rasa"),
     "trained_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "model_file": model.name,
-    "nlu_data": (
-        os.path.relpath(nlu_data)
-        if Path(nlu_data).resolve().is_relative_to(Path.cwd())
-        else str(Path(nlu_data).resolve())
-    ),
+    "nlu_data": [
+        os.path.relpath(f) if Path(f).resolve().is_relative_to(Path.cwd()) else str(Path(f).resolve())
+        for f in nlu_data
+    ],
     # The hash of the source file (not of the normalised export) lets `python -m nlu.evaluate`
     # tell whether the served model was trained on the data the embedded model trains on now.
-    "nlu_data_sha256": hashlib.sha256(Path(nlu_data).read_bytes()).hexdigest(),
+    # One hash over the training files in order (nlu.evaluate.training_data_sha256 computes the same).
+    "nlu_data_sha256": hashlib.sha256(b"".join(Path(f).read_bytes() for f in nlu_data)).hexdigest(),
     "cpu_count": float(os.cpu_count() or 0),
 }
 summary_path = Path(exported_data).with_name("export_summary.json")

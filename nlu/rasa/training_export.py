@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from nlu.normalize import normalization_spec, normalize
 from nlu.training_data import (
+    DEFAULT_TRAINING_FILES,
     HELD_OUT_TEST_FILE,
     TrainingDataError,
     TrainingExample,
@@ -158,11 +159,14 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 _LiteralDumper.add_representer(str, _represent_str)
 
 
-def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
-    """Write `out_dir/nlu.yml` and `out_dir/jieba/domain_words.txt` from one Rasa NLU file."""
-    if source.resolve() == HELD_OUT_TEST_FILE.resolve():
-        raise TrainingDataError(f"{source} is the held-out test set; it must never be trained on")
-    examples = load_training_data([source])
+def export_training_data(source: Path | Sequence[Path], out_dir: Path) -> ExportSummary:
+    """Write `out_dir/nlu.yml` and `out_dir/jieba/domain_words.txt` from Rasa NLU files (the same ones
+    the embedded model trains on); synonyms and lookups come from the first file."""
+    sources = [source] if isinstance(source, Path) else list(source)
+    if any(s.resolve() == HELD_OUT_TEST_FILE.resolve() for s in sources):
+        raise TrainingDataError("the held-out test set must never be trained on")
+    examples = load_training_data(sources)
+    source = sources[0]
     try:
         aux = _AuxFile.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError) as exc:
@@ -245,11 +249,13 @@ def export_training_data(source: Path, out_dir: Path) -> ExportSummary:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Normalise Rasa NLU training data for rasa train nlu.")
-    parser.add_argument("source", type=Path, help="Rasa NLU YAML, e.g. nlu/data/nlu.yml")
+    parser.add_argument(
+        "source", type=Path, nargs="*", help="Rasa NLU YAML files (default: the embedded model's training files)"
+    )
     parser.add_argument("--out", type=Path, required=True, help="folder for nlu.yml and jieba/")
     args = parser.parse_args(argv)
     try:
-        summary = export_training_data(args.source, args.out)
+        summary = export_training_data(args.source or list(DEFAULT_TRAINING_FILES), args.out)
     except (OSError, TrainingDataError) as exc:
         print(f"training_export: {exc}", file=sys.stderr)
         return 1

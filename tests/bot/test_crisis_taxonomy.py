@@ -8,6 +8,9 @@ The danger messages here describe the danger without naming it (no 救命, 110, 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +18,9 @@ from sqlalchemy import select
 from adapters.collecting import CollectingChannel
 from bot.assistant import Assistant
 from bot.models import Case, CaseEvent
+from bot.settings import Settings
+from nlu.types import Intent, IntentScore, Understanding
+from tests.support.clock import FakeClock
 
 # One message per branch of shared/BLIND_ROUNDS.md's taxonomy, in the three registers.
 BRANCHES = {
@@ -78,46 +84,75 @@ def test_harmless_danger_talk_never_alarms(
 UNSURE = "最近感觉快崩溃了,不知道怎么办"
 
 
-def test_an_unsure_message_gets_the_safety_question_with_the_numbers_first(
-    resident: CollectingChannel, assistant: Assistant
-) -> None:
-    reply = resident.say(UNSURE)
-    assert resident.last.action == "safety_check"
+class UnsureAbout:
+    """The real interpreter, except that it is unsure whether one given message is a danger: the
+    dialog's part is tested whatever today's model makes of the words."""
+
+    def __init__(self, real: object, text: str) -> None:
+        self._real = real
+        self._text = text
+
+    def parse(self, text: str, *, now: datetime | None = None) -> Understanding:
+        understood: Understanding = self._real.parse(text, now=now)  # type: ignore[attr-defined]
+        if text != self._text:
+            return understood
+        ranking = (IntentScore(Intent.REQUEST_HELP.value, 0.6), IntentScore(Intent.CRISIS.value, 0.4))
+        return replace(
+            understood, intent=Intent.REQUEST_HELP.value, confidence=0.6, ranking=ranking, safety_check=True
+        )
+
+
+@pytest.fixture
+def unsure(
+    settings: Settings, interpreter, knowledge, guide, clock: FakeClock
+) -> Iterator[CollectingChannel]:  # type: ignore[no-untyped-def]
+    built = Assistant.build(
+        settings,
+        interpreter=UnsureAbout(interpreter, UNSURE),
+        knowledge=knowledge,
+        guide=guide,
+        clock=clock,  # type: ignore[arg-type]
+    )
+    channel = CollectingChannel(built.handle)
+    channel.assistant = built  # type: ignore[attr-defined]
+    yield channel
+    built.close()
+
+
+def test_an_unsure_message_gets_the_safety_question_with_the_numbers_first(unsure: CollectingChannel) -> None:
+    reply = unsure.say(UNSURE)
+    assert unsure.last.action == "safety_check"
     assert "有没有人有生命危险" in reply and "110" in reply and "12356" in reply
     assert "1 有,现在有危险" in reply and "2 没有,继续" in reply
-    assert _cases(assistant, "crisis") == [] and _cases(assistant, "help") == []
+    assert _cases(unsure.assistant, "crisis") == [] and _cases(unsure.assistant, "help") == []
 
 
 def test_yes_to_the_safety_question_raises_the_crisis_with_the_first_message(
-    resident: CollectingChannel, assistant: Assistant
+    unsure: CollectingChannel,
 ) -> None:
-    resident.say(UNSURE)
-    reply = resident.say("1")
-    assert resident.last.action == "crisis" and "110" in reply
-    (case,) = _cases(assistant, "crisis")
+    unsure.say(UNSURE)
+    reply = unsure.say("1")
+    assert unsure.last.action == "crisis" and "110" in reply
+    (case,) = _cases(unsure.assistant, "crisis")
     assert json.loads(case.details_json)["signal"] == "safety_check_yes"
 
 
 @pytest.mark.parametrize("no", ["2", "没有", "冇"])
-def test_no_to_the_safety_question_goes_on_with_the_message(
-    resident: CollectingChannel, assistant: Assistant, no: str
-) -> None:
-    resident.say(UNSURE)
-    resident.say(no)
-    assert resident.last.action not in ("crisis", "safety_check")
-    assert _cases(assistant, "crisis") == []
+def test_no_to_the_safety_question_goes_on_with_the_message(unsure: CollectingChannel, no: str) -> None:
+    unsure.say(UNSURE)
+    unsure.say(no)
+    assert unsure.last.action not in ("crisis", "safety_check")
+    assert _cases(unsure.assistant, "crisis") == []
 
 
-def test_the_safety_question_in_a_form_keeps_the_form(
-    resident: CollectingChannel, assistant: Assistant
-) -> None:
-    resident.say("我家老人腿脚不好,想找人上门护理")
-    resident.say("1")  # consent
-    resident.say(UNSURE)
-    assert resident.last.action == "safety_check"
-    resident.say("2")
-    assert resident.last.action == "form:help_request"
-    assert _cases(assistant, "crisis") == []
+def test_the_safety_question_in_a_form_keeps_the_form(unsure: CollectingChannel) -> None:
+    unsure.say("我家老人腿脚不好,想找人上门护理")
+    unsure.say("1")  # consent
+    unsure.say(UNSURE)
+    assert unsure.last.action == "safety_check"
+    unsure.say("2")
+    assert unsure.last.action == "form:help_request"
+    assert _cases(unsure.assistant, "crisis") == []
 
 
 def test_what_follows_an_emergency_joins_its_case(resident: CollectingChannel, assistant: Assistant) -> None:
@@ -131,3 +166,10 @@ def test_what_follows_an_emergency_joins_its_case(resident: CollectingChannel, a
     with assistant.sessions() as s:
         notes = list(s.scalars(select(CaseEvent.event).where(CaseEvent.case_id == case.id)))
     assert notes.count("link") == 2
+
+
+def test_a_danger_typed_instead_of_an_answer_is_a_crisis(unsure: CollectingChannel) -> None:
+    unsure.say(UNSURE)
+    reply = unsure.say("不是,是我爸突然倒在地上叫不醒")
+    assert unsure.last.action == "crisis" and "120" in reply
+    assert len(_cases(unsure.assistant, "crisis")) == 1

@@ -307,7 +307,7 @@ def test_rasa_is_evaluated_with_status_server_cpu_and_no_stale_warning(
 @pytest.mark.parametrize(
     ("fields", "warning"),
     [
-        ({"nlu_data_sha256": "0" * 64}, "another version of train.yml"),
+        ({"nlu_data_sha256": "0" * 64}, "other data than the embedded model now (train.yml)"),
         ({}, "cannot tell whether Rasa was trained on the current training data"),
         (None, "no nlu/rasa/models/train_report.json"),
     ],
