@@ -31,10 +31,10 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nlu.types import CONTRACT_INTENTS, Intent, Understanding
+from nlu.metrics import CONTRACT, classification_metrics
+from nlu.types import Intent, Understanding
 
 BLIND_DIR = Path(__file__).resolve().parent / "data" / "blind"
-CONTRACT = tuple(intent.value for intent in CONTRACT_INTENTS)
 CRISIS = Intent.CRISIS.value
 
 # The branches of the crisis taxonomy (shared/BLIND_ROUNDS.md) a crisis message is labelled with.
@@ -162,17 +162,8 @@ class RoundReport:
 
 
 def _f1_table(expected: Sequence[str], predicted: Sequence[str]) -> tuple[dict[str, float], dict[str, int]]:
-    f1: dict[str, float] = {}
-    support: dict[str, int] = {}
-    for label in CONTRACT:
-        tp = sum(1 for e, p in zip(expected, predicted, strict=True) if e == label and p == label)
-        fp = sum(1 for e, p in zip(expected, predicted, strict=True) if e != label and p == label)
-        fn = sum(1 for e, p in zip(expected, predicted, strict=True) if e == label and p != label)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1[label] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        support[label] = tp + fn
-    return f1, support
+    metrics = classification_metrics(expected, predicted, CONTRACT)
+    return {k: m.f1 for k, m in metrics.items()}, {k: m.support for k, m in metrics.items()}
 
 
 def evaluate_round(

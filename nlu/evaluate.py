@@ -31,12 +31,12 @@ import numpy as np
 from nlu.embedded import EmbeddedIntentModel, expected_calibration_error, import_training_libraries
 from nlu.features import shared_tokenizer
 from nlu.interpreter import DEFAULT_THRESHOLD, Interpreter
+from nlu.metrics import CONTRACT, IntentMetrics, classification_metrics, macro_f1
 from nlu.normalize import normalization_spec, normalize
 from nlu.training_data import DEFAULT_TRAINING_FILES, HELD_OUT_TEST_FILE, TrainingExample, load_training_data
-from nlu.types import CONTRACT_INTENTS, Intent
+from nlu.types import Intent
 
 OOS = Intent.OUT_OF_SCOPE.value
-CONTRACT = tuple(intent.value for intent in CONTRACT_INTENTS)
 ALL_INTENTS = tuple(intent.value for intent in Intent)
 
 # Rasa's first parse after loading traces TensorFlow graphs and can take seconds on a loaded
@@ -47,14 +47,6 @@ DEFAULT_RASA_TIMEOUT = 30.0
 TARGET_MACRO_F1 = 0.92
 TARGET_P99_MS = 2.0
 TARGET_TRAIN_SECONDS = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class IntentMetrics:
-    precision: float
-    recall: float
-    f1: float
-    support: int
 
 
 @dataclass(slots=True)
@@ -97,28 +89,6 @@ class LatencySamples:
     wall_ns: tuple[int, ...]
     cpu_ns: tuple[int, ...]
     external_cpu_seconds: float | None = None
-
-
-def classification_metrics(
-    expected: Sequence[str], predicted: Sequence[str], labels: Sequence[str]
-) -> dict[str, IntentMetrics]:
-    """Precision, recall, F1 and support per label (0 where undefined)."""
-    metrics: dict[str, IntentMetrics] = {}
-    for label in labels:
-        tp = sum(1 for e, p in zip(expected, predicted, strict=True) if e == label and p == label)
-        fp = sum(1 for e, p in zip(expected, predicted, strict=True) if e != label and p == label)
-        fn = sum(1 for e, p in zip(expected, predicted, strict=True) if e == label and p != label)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        metrics[label] = IntentMetrics(precision, recall, f1, tp + fn)
-    return metrics
-
-
-def macro_f1(metrics: dict[str, IntentMetrics], labels: Sequence[str] = CONTRACT) -> float:
-    """Mean F1 over `labels` that occur in the evaluated data."""
-    present = [metrics[label].f1 for label in labels if label in metrics and metrics[label].support > 0]
-    return float(np.mean(present)) if present else 0.0
 
 
 def confusion_matrix(

@@ -250,7 +250,10 @@ def export_training_data(source: Path | Sequence[Path], out_dir: Path) -> Export
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Normalise Rasa NLU training data for rasa train nlu.")
     parser.add_argument(
-        "source", type=Path, nargs="*", help="Rasa NLU YAML files (default: the embedded model's training files)"
+        "source",
+        type=Path,
+        nargs="*",
+        help="Rasa NLU YAML files (default: the embedded model's training files)",
     )
     parser.add_argument("--out", type=Path, required=True, help="folder for nlu.yml and jieba/")
     args = parser.parse_args(argv)

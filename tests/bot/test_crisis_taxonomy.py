@@ -48,12 +48,23 @@ def test_every_branch_alarms_cold(resident: CollectingChannel, assistant: Assist
     assert len(_cases(assistant, "crisis")) == 1
 
 
+# How to open each kind of form, up to its first question.
+FORMS = {
+    "help_request": ("我家老人腿脚不好,想找人上门护理", "1"),
+    "volunteer_signup": ("我想报名做义工", "1"),
+    "eligibility": ("我们社区想申报示范点",),
+    "category_guide": ("我们机构想做长者服务的项目,报哪个类别",),
+}
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=FORMS.keys())
 @pytest.mark.parametrize("message", BRANCHES.values(), ids=BRANCHES.keys())
-def test_every_branch_alarms_inside_a_help_request(
-    resident: CollectingChannel, assistant: Assistant, message: str
+def test_every_branch_alarms_inside_any_form(
+    resident: CollectingChannel, assistant: Assistant, message: str, form: tuple[str, ...]
 ) -> None:
-    resident.say("我家老人腿脚不好,想找人上门护理")
-    resident.say("1")  # consent
+    for step in form:
+        resident.say(step)
+    assert resident.last.action not in ("crisis", "safety_check")
     reply = resident.say(message)  # typed where the form asked for something else
     assert resident.last.action == "crisis"
     assert "110" in reply
