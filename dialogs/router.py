@@ -94,8 +94,9 @@ def _start(flow_name: str) -> IntentHandler:
 
 
 # A policy question whose runner-up is a service ("志愿者要几点报到": ask_policy, then volunteer_signup)
-# is answered and the service offered, as when the service came first.
-SERVICE_RUNNER_UP = 0.3
+# is answered and the service offered, as when the service came first. Only a numbered offer follows
+# the answer, so a weak runner-up is enough.
+SERVICE_RUNNER_UP = 0.15
 
 
 def _ask_policy(turn: TurnInput, services: DialogServices) -> Decision:
