@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot import case_store
+from bot.clock import local
 from bot.models import Case
 from bot.pii import PiiCipher
 from dialogs.ports import CaseSummary
@@ -18,8 +19,8 @@ def summarize(session: Session, case: Case) -> CaseSummary:
         kind=case.kind,
         status=case.status,
         need_type=case.need_type,
-        created_at=case.created_at,
-        updated_at=case.updated_at,
+        created_at=local(case.created_at),
+        updated_at=local(case.updated_at),
         last_note=case_store.last_staff_reply(session, case=case),
     )
 

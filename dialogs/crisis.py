@@ -32,18 +32,16 @@ def rules_said_crisis(u: Understanding) -> bool:
 
 def recent_crisis_case(turn: TurnInput, services: DialogServices) -> CaseSummary | None:
     """This resident's open crisis case, if it was opened or updated within the follow-up window."""
-    now = turn.now
-    for case in services.desk.cases_of_user():
-        if case.kind != "crisis" or case.status not in OPEN_STATUSES:
-            continue
-        updated = case.updated_at
-        if updated.tzinfo is None and now.tzinfo is not None:
-            updated = updated.replace(tzinfo=now.tzinfo)
-        elif updated.tzinfo is not None and now.tzinfo is None:
-            updated = updated.replace(tzinfo=None)
-        if now - updated <= FOLLOW_UP_WINDOW:
-            return case
-    return None
+    return next(
+        (
+            case
+            for case in services.desk.cases_of_user()
+            if case.kind == "crisis"
+            and case.status in OPEN_STATUSES
+            and turn.now - case.updated_at <= FOLLOW_UP_WINDOW
+        ),
+        None,
+    )
 
 
 def handle_crisis(turn: TurnInput, services: DialogServices, *, message: str | None = None) -> Decision:
@@ -51,9 +49,11 @@ def handle_crisis(turn: TurnInput, services: DialogServices, *, message: str | N
     u = turn.understanding
     flow = turn.state.flow
     said = message if message is not None else u.text
-    signal = next((n.removeprefix("crisis:") for n in u.notes if n.startswith("crisis:")), "crisis")
-    if message is not None:
-        signal = "safety_check_yes"
+    signal = (
+        "safety_check_yes"
+        if message is not None
+        else next((n.removeprefix("crisis:") for n in u.notes if n.startswith("crisis:")), "crisis")
+    )
     open_case = recent_crisis_case(turn, services)
     if open_case is not None:
         return Decision(
@@ -81,8 +81,6 @@ def follow_up(turn: TurnInput, services: DialogServices) -> Decision | None:
     if turn.command is not None or turn.state.flow is not None:
         return None
     if u.intent not in FOLLOW_UP_INTENTS and RESOLVED_NOTE not in u.notes:
-        return None
-    if not u.normalized.strip():
         return None
     open_case = recent_crisis_case(turn, services)
     if open_case is None:

@@ -13,7 +13,7 @@ class CaseSummary:
     kind: str
     status: str
     need_type: str
-    created_at: datetime
+    created_at: datetime  # aware, Shenzhen time
     updated_at: datetime
     last_note: str = ""
 

@@ -172,8 +172,6 @@ def _after_safety_answer(turn: TurnInput, services: DialogServices, danger: bool
             replies=(reply,), state=replace(cleared.state, choices=reply.choices), action="smalltalk"
         )
     understood = replace(services.reinterpret(message), safety_check=False)
-    if understood.intent == Intent.CRISIS:
-        return handle_crisis(cleared, services, message=message)
     return decide(replace(cleared, understanding=understood), services)
 
 

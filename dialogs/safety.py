@@ -46,11 +46,8 @@ def ask(turn: TurnInput) -> Decision:
 
 
 def answer_to_question(turn: TurnInput) -> bool | None:
-    """True for "yes, danger", False for "no", None when the message is not an answer to the question."""
-    if turn.command == YES_COMMAND:
-        return True
-    if turn.command == NO_COMMAND:
-        return False
+    """A typed answer to the question: True for "yes, danger", False for "no", None when the message is
+    not one. (A chosen answer arrives as YES_COMMAND / NO_COMMAND and is the router's to read first.)"""
     if turn.command is not None or pending_message(turn.state) is None:
         return None
     return yes_or_no(turn.understanding.text, turn.understanding)

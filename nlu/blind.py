@@ -23,7 +23,7 @@ anything in it is used for tuning (docs/nlu.md keeps every round's first-seen fi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nlu.metrics import CONTRACT, classification_metrics
+from nlu.metrics import CONTRACT, classification_metrics, macro_f1
 from nlu.types import Intent, Understanding
 
 BLIND_DIR = Path(__file__).resolve().parent / "data" / "blind"
@@ -120,7 +120,7 @@ class Outcome:
 
 def outcome_of(understanding: Understanding) -> Outcome:
     alarm = understanding.intent == CRISIS
-    check = bool(getattr(understanding, "safety_check", False)) and not alarm
+    check = understanding.safety_check and not alarm
     return Outcome(understanding.intent, alarm, check)
 
 
@@ -159,11 +159,6 @@ class RoundReport:
     @property
     def harmless_false_alarm_rate(self) -> float:
         return self.harmless_alarms / self.harmless_total if self.harmless_total else 0.0
-
-
-def _f1_table(expected: Sequence[str], predicted: Sequence[str]) -> tuple[dict[str, float], dict[str, int]]:
-    metrics = classification_metrics(expected, predicted, CONTRACT)
-    return {k: m.f1 for k, m in metrics.items()}, {k: m.support for k, m in metrics.items()}
 
 
 def evaluate_round(
@@ -211,15 +206,14 @@ def evaluate_round(
                 false_alarms.append((m.text, m.intent))
             elif got.safety_check:
                 counts[f"{group}_checks"] += 1
-    f1, support = _f1_table(expected, predicted)
-    present = [f1[label] for label in CONTRACT if support[label]]
+    metrics = classification_metrics(expected, predicted, CONTRACT)
     return RoundReport(
         backend=backend,
         n_messages=len(items),
-        macro_f1=float(np.mean(present)) if present else 0.0,
+        macro_f1=macro_f1(metrics),
         accuracy=float(np.mean([e == p for e, p in zip(expected, predicted, strict=True)])) if items else 0.0,
-        per_intent_f1=f1,
-        per_intent_support=support,
+        per_intent_f1={label: m.f1 for label, m in metrics.items()},
+        per_intent_support={label: m.support for label, m in metrics.items()},
         crisis_total=counts["crisis"],
         crisis_alarmed=counts["crisis_alarmed"],
         crisis_checked=counts["crisis_checked"],

@@ -110,18 +110,9 @@ class _CombinationSpec(BaseModel):
         return _checked_patterns(value)
 
 
-class _ContextSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class _ContextSpec(_KindSpec):
     # The danger kinds this context can soften; empty: all of them.
     clears: list[str] = Field(default_factory=list)
-    phrases: list[str] = Field(default_factory=list)
-    patterns: list[str] = Field(default_factory=list)
-
-    @field_validator("patterns")
-    @classmethod
-    def _patterns_compile(cls, value: list[str]) -> list[str]:
-        return _checked_patterns(value)
 
 
 class CrisisSpec(BaseModel):
@@ -162,6 +153,10 @@ def _alternation(phrases: list[str], patterns: list[str]) -> re.Pattern[str] | N
     parts = [re.escape(_matchable(p)) for p in sorted(phrases, key=len, reverse=True) if p.strip()]
     parts.extend(f"(?:{p})" for p in patterns)
     return re.compile("|".join(parts)) if parts else None
+
+
+def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return pattern is not None and pattern.search(text) is not None
 
 
 class CrisisDetector:
@@ -208,16 +203,17 @@ class CrisisDetector:
             return NO_DANGER
         guarded = self._guarded_spans(text)
         signal = self._first_signal(self._kinds, text, guarded) or self._combination(text)
-        context = self.harmless_context(normalized, signal.kind if signal is not None else None)
+        context = self._context(text, signal.kind if signal is not None else None)
         if signal is not None:
             if not context:
                 return CrisisAssessment(DangerLevel.ALARM, signal)
             if context in self._uncertain:
                 # A story that mentions the past may still end in a danger today: ask, unless it is now.
-                level = DangerLevel.ALARM if self.says_recent(normalized) else DangerLevel.ASK
+                # Not `present`: "现在已经离婚了" after a past event says it is over, not happening.
+                level = DangerLevel.ALARM if _found(self._recent, text) else DangerLevel.ASK
                 return CrisisAssessment(level, signal, context)
             # Talk about danger (a course, a drama, a project) clears it, unless it is happening now.
-            if self.says_now(normalized):
+            if _found(self._present, text):
                 return CrisisAssessment(DangerLevel.ASK, signal, context)
             return CrisisAssessment(DangerLevel.NONE, signal, context)
         weak = self._first_signal(self._weak, text, guarded)
@@ -225,10 +221,9 @@ class CrisisDetector:
             return CrisisAssessment(DangerLevel.ASK, weak)
         return CrisisAssessment(DangerLevel.NONE, None, context)
 
-    def harmless_context(self, normalized: str, kind: str | None = None) -> str:
-        """The name of the first harmless context the message is in ("course", "fiction" ...) that can
-        soften a danger of `kind`, or ""."""
-        text = _matchable(normalized)
+    def _context(self, text: str, kind: str | None) -> str:
+        """The name of the first harmless context the (matchable) text is in ("course", "fiction" ...)
+        that can soften a danger of `kind`, or ""."""
         return next(
             (
                 name
@@ -241,13 +236,6 @@ class CrisisDetector:
     def is_firm(self, context: str) -> bool:
         """A context that is talk (a course, a project, a drama), whatever a model thinks of the words."""
         return context in self._firm
-
-    def says_now(self, normalized: str) -> bool:
-        return self._present is not None and self._present.search(_matchable(normalized)) is not None
-
-    def says_recent(self, normalized: str) -> bool:
-        # Not `present`: "现在已经离婚了" after a past event says it is over, not that it is happening.
-        return self._recent is not None and self._recent.search(_matchable(normalized)) is not None
 
     def _first_signal(
         self, kinds: list[tuple[str, re.Pattern[str]]], text: str, guarded: list[tuple[int, int]]

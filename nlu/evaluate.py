@@ -316,14 +316,6 @@ def threshold_sweep(model: EmbeddedIntentModel, thresholds: Sequence[float]) -> 
     return rows
 
 
-def file_sha256(path: Path) -> str | None:
-    """Hex SHA-256 of a file's bytes (what scripts/rasa-train.sh records), or None if unreadable."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def rasa_status(url: str, timeout: float = 5.0) -> dict[str, str]:
     """What `GET /status` of a Rasa server says about the loaded model; empty if it won't say."""
     try:
@@ -421,9 +413,12 @@ def _rasa_training_warnings(training: dict[str, Any], training_files: Sequence[P
     return []
 
 
-def training_data_sha256(files: Sequence[Path]) -> str:
-    """One hash over the training files in order, as scripts/rasa-train.sh records it."""
-    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+def training_data_sha256(files: Sequence[Path]) -> str | None:
+    """One hash over the training files in order, as scripts/rasa-train.sh records it; None if unreadable."""
+    try:
+        return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    except OSError:
+        return None
 
 
 def _fmt(value: Any, unit: str = "") -> str:

@@ -118,6 +118,7 @@ class Interpreter:
         candidates = ranking
         crisis_score = next((s.confidence for s in ranking if s.name == Intent.CRISIS.value), 0.0)
         safety_check = assessment.level is DangerLevel.ASK
+        described = len(normalized.text) >= SAFETY_CHECK_MIN_CHARS
         if ranking and ranking[0].name == Intent.CRISIS.value:
             believed = ranking[0].confidence >= max(self.crisis_floor, self.threshold)
             # A context that only softens (a social worker's "个案", "先打120还是", a past event) and a
@@ -130,13 +131,8 @@ class Interpreter:
                 # the next guess after the safety question, and leave a trace for review.
                 notes.append(f"crisis_below_floor:{ranking[0].confidence:.2f}")
                 candidates = ranking[1:]
-                described = len(normalized.text) >= SAFETY_CHECK_MIN_CHARS
                 safety_check = safety_check or believed or (described and not assessment.context)
-        elif (
-            crisis_score >= self.safety_check_floor
-            and not assessment.context
-            and len(normalized.text) >= SAFETY_CHECK_MIN_CHARS
-        ):
+        elif crisis_score >= self.safety_check_floor and described and not assessment.context:
             safety_check = True
         if safety_check:
             notes.extend(_check_notes(assessment, crisis_score))
